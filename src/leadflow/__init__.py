@@ -1,0 +1,3 @@
+"""leadflow: a lead qualification engine."""
+
+__version__ = "0.1.0"

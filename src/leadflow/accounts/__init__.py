@@ -1,0 +1,1 @@
+"""Accounts: the companies leads work for, matched by e-mail domain or an explicit key."""

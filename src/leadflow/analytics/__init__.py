@@ -1,0 +1,1 @@
+"""Analytics: funnel, sources, velocity, SLA, calibration, attribution and planning."""

@@ -1,0 +1,68 @@
+"""`leadflow leads`: list and show leads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for
+from leadflow.cli.output import print_record, print_rows
+from leadflow.errors import InvalidInputError
+from leadflow.leads import service
+from leadflow.storage.database import session_factory
+
+app = typer.Typer(help="Look at leads.", no_args_is_help=True)
+
+
+def _parse_filters(where: list[str]) -> dict[str, str]:
+    filters: dict[str, str] = {}
+    for item in where:
+        field, sep, value = item.partition("=")
+        if not sep or not field:
+            raise InvalidInputError(f"--where {item!r}: expected FIELD=VALUE, e.g. stage=mql")
+        filters[field.strip()] = value.strip()
+    return filters
+
+
+@app.command("list")
+def list_command(
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", "-w", help="FIELD=VALUE filter; repeat to combine."),
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Text in e-mail, company or last name.")
+    ] = None,
+    sort: Annotated[str, typer.Option(help=f"One of: {', '.join(service.SORTABLE)}.")] = "id",
+    desc: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many leads.")] = 50,
+    fmt: FormatOption = OutputFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """List leads.
+
+    Example: leadflow leads list --where stage=mql --where source=webinar --sort created_at --desc
+    """
+    query = service.LeadQuery(
+        filters=_parse_filters(where or []), search=search, sort=sort, descending=desc, limit=limit
+    )
+    with session_factory(engine_for(db))() as session:
+        leads = service.list_leads(session=session, query=query)
+        print_rows([service.lead_summary(lead) for lead in leads], fmt, title="Leads")
+
+
+@app.command("show")
+def show_command(
+    id_or_email: Annotated[str, typer.Argument(help="Lead id or e-mail address.")],
+    fmt: FormatOption = OutputFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Show one lead: profile, account and attributes.
+
+    Example: leadflow leads show jane.doe@acme.com --format json
+    """
+    with session_factory(engine_for(db))() as session:
+        lead = service.resolve(session=session, id_or_email=id_or_email)
+        profile = service.lead_profile(session=session, lead=lead)
+        print_record(profile, fmt, title=f"Lead {lead.id}")

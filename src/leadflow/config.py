@@ -1,0 +1,87 @@
+"""Typed settings: defaults, then the config file, then LEADFLOW_* variables, then flags."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from leadflow.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "leadflow.toml"
+DEFAULT_DATABASE_URL = "sqlite:///leadflow.db"
+
+
+class Settings(BaseSettings):
+    """Everything a deployment configures; see docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="LEADFLOW_", extra="forbid")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    scoring_model: Path | None = None
+    time_zone: str = "UTC"
+    extra_free_mail_domains: list[str] = Field(default_factory=list)
+    extra_disposable_domains: list[str] = Field(default_factory=list)
+    import_chunk_rows: int = Field(default=5_000, ge=100, le=1_000_000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = os.environ.get("LEADFLOW_CONFIG", DEFAULT_CONFIG_FILE)
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file)
+        return (init_settings, env_settings, toml)
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept sqlite and PostgreSQL URLs; PostgreSQL always goes through psycopg 3."""
+    url = url.strip()
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+psycopg://", "sqlite://")):
+        return url
+    raise ValueError(
+        f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"
+    )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with flag overrides (None means not given); errors become ConfigError."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        source = os.environ.get("LEADFLOW_CONFIG", DEFAULT_CONFIG_FILE)
+        raise ConfigError(f"invalid settings (flags, LEADFLOW_* or {source}): {problems}") from exc

@@ -1,0 +1,154 @@
+"""Reading leads: one by id or e-mail, many with filters, sort and limit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
+
+from leadflow.accounts.models import Account
+from leadflow.errors import InvalidInputError, NotFoundError
+from leadflow.leads.models import Lead
+
+SORTABLE = ("id", "email", "created_at", "updated_at", "stage", "source", "country", "company")
+FILTERABLE = (
+    "stage",
+    "source",
+    "medium",
+    "campaign",
+    "country",
+    "region",
+    "persona",
+    "seniority",
+    "department",
+    "owner_id",
+    "account_id",
+)
+
+
+def get(*, session: Session, lead_id: int) -> Lead | None:
+    """The lead with this id, or None."""
+    return session.get(Lead, lead_id)
+
+
+def get_by_email(*, session: Session, email: str) -> Lead | None:
+    """The lead with this e-mail (compared normalised), or None."""
+    return session.scalars(select(Lead).where(Lead.email == email.strip().lower())).first()
+
+
+def resolve(*, session: Session, id_or_email: str) -> Lead:
+    """The lead a person means by an id or an e-mail; NotFoundError names what was asked."""
+    key = id_or_email.strip()
+    lead = get_by_email(session=session, email=key) if "@" in key else None
+    if lead is None and key.isdigit():
+        lead = get(session=session, lead_id=int(key))
+    if lead is None:
+        raise NotFoundError(f"no lead with id or e-mail {key!r}")
+    return lead
+
+
+@dataclass(frozen=True)
+class LeadQuery:
+    """Which leads to list: equality filters, a text search, a sort and a limit."""
+
+    filters: dict[str, str]
+    search: str | None = None
+    sort: str = "id"
+    descending: bool = False
+    limit: int = 50
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.filters) - set(FILTERABLE))
+        if unknown:
+            allowed = ", ".join(FILTERABLE)
+            raise InvalidInputError(
+                f"--where: cannot filter on {', '.join(unknown)}; use one of {allowed}"
+            )
+        if self.sort not in SORTABLE:
+            raise InvalidInputError(
+                f"--sort: cannot sort by {self.sort!r}; use one of {', '.join(SORTABLE)}"
+            )
+        if self.limit < 1:
+            raise InvalidInputError(f"--limit: must be at least 1, got {self.limit}")
+
+    def statement(self) -> Select[tuple[Lead]]:
+        """The SELECT this query stands for, parameters bound."""
+        conditions: list[ColumnElement[bool]] = []
+        for field, value in self.filters.items():
+            column = getattr(Lead, field)
+            conditions.append(column == (int(value) if field.endswith("_id") else value))
+        if self.search:
+            pattern = f"%{self.search.lower()}%"
+            conditions.append(
+                Lead.email.ilike(pattern)
+                | Lead.company.ilike(pattern)
+                | Lead.last_name.ilike(pattern)
+            )
+        order = getattr(Lead, self.sort)
+        return (
+            select(Lead)
+            .where(*conditions)
+            .order_by(order.desc() if self.descending else order.asc(), Lead.id)
+            .limit(self.limit)
+        )
+
+
+def list_leads(*, session: Session, query: LeadQuery) -> Sequence[Lead]:
+    """The leads a query selects, in its order."""
+    return session.scalars(query.statement()).all()
+
+
+def lead_profile(*, session: Session, lead: Lead) -> dict[str, Any]:
+    """Everything a person wants to see about one lead, as plain JSON-ready values."""
+    profile = lead_summary(lead)
+    profile.update(
+        {
+            field: getattr(lead, field)
+            for field in ("external_id", "phone", "city", "medium", "campaign", "cycle")
+        }
+    )
+    profile["stage_changed_at"] = lead.stage_changed_at.isoformat()
+    profile["updated_at"] = lead.updated_at.isoformat()
+    profile["is_free_email"] = lead.is_free_email
+    profile["is_disposable_email"] = lead.is_disposable_email
+    account = session.get(Account, lead.account_id) if lead.account_id else None
+    profile["account"] = (
+        {
+            "id": account.id,
+            "name": account.name,
+            "domain": account.domain,
+            "industry": account.industry,
+            "employees": account.employees,
+            "country": account.country,
+            "region": account.region,
+            "segment": account.segment,
+        }
+        if account
+        else None
+    )
+    profile["attributes"] = dict(lead.attributes)
+    return profile
+
+
+def lead_summary(lead: Lead) -> dict[str, Any]:
+    """The few fields a list shows for each lead."""
+    return {
+        "id": lead.id,
+        "email": lead.email,
+        "name": " ".join(part for part in (lead.first_name, lead.last_name) if part) or None,
+        "title": lead.title,
+        "seniority": lead.seniority,
+        "department": lead.department,
+        "persona": lead.persona,
+        "company": lead.company,
+        "country": lead.country,
+        "region": lead.region,
+        "source": lead.source,
+        "stage": lead.stage,
+        "owner_id": lead.owner_id,
+        "account_id": lead.account_id,
+        "created_at": lead.created_at.isoformat(),
+    }

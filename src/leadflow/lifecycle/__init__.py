@@ -1,0 +1,1 @@
+"""The lifecycle: stages, and the history of every change between them."""

@@ -1,0 +1,1 @@
+"""The operational store: SQLAlchemy models and Alembic migrations on SQLite or PostgreSQL."""

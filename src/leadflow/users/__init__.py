@@ -1,0 +1,1 @@
+"""People who use leadflow: sales reps, their managers, marketing and admins."""

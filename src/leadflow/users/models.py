@@ -1,0 +1,42 @@
+"""The users table: reps with territory, capacity and availability, and everyone else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from leadflow.storage.base import Base, BigId, JsonDocument, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    """What a user may do; enforced on every route and command that acts for them."""
+
+    ADMIN = "admin"
+    MARKETING = "marketing"
+    MANAGER = "manager"
+    SALES = "sales"
+
+
+class User(Base):
+    """A person: a sales rep receives leads; a manager receives escalations."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.SALES)
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Which leads this rep covers, e.g. {"region": ["EMEA"], "segment": ["mid-market"]}.
+    territory: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    # Most open MQLs the rep takes at once; None means no limit.
+    capacity: Mapped[int | None]
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    out_of_office_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
