@@ -14,6 +14,9 @@ from leadflow.storage.database import session_factory
 
 app = typer.Typer(help="Look at leads.", no_args_is_help=True)
 
+# What a person scans in a list; --format json gives every summary field.
+LIST_TABLE_COLUMNS = ("id", "email", "name", "title", "company", "source", "stage", "owner_id")
+
 
 def _parse_filters(where: list[str]) -> dict[str, str]:
     filters: dict[str, str] = {}
@@ -49,7 +52,12 @@ def list_command(
     )
     with session_factory(engine_for(db))() as session:
         leads = service.list_leads(session=session, query=query)
-        print_rows([service.lead_summary(lead) for lead in leads], fmt, title="Leads")
+        print_rows(
+            [service.lead_summary(lead) for lead in leads],
+            fmt,
+            title="Leads",
+            table_columns=LIST_TABLE_COLUMNS,
+        )
 
 
 @app.command("show")

@@ -38,20 +38,25 @@ def _cell(value: Any) -> str:
 
 
 def print_rows(
-    rows: Sequence[Mapping[str, Any]], fmt: OutputFormat, *, title: str | None = None
+    rows: Sequence[Mapping[str, Any]],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    table_columns: Sequence[str] | None = None,
 ) -> None:
-    """Print a list of records: a table, or a JSON array of objects."""
+    """Print a list of records: a table (of `table_columns`, default all), or a JSON array."""
     if fmt is OutputFormat.JSON:
         print(to_json(list(rows)))
         return
     if not rows:
         console.print("[dim]no rows[/dim]")
         return
+    columns = list(table_columns or rows[0].keys())
     table = Table(title=title, show_lines=False, header_style="bold")
-    for column in rows[0]:
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(value) for value in row.values()))
+        table.add_row(*(_cell(row.get(column)) for column in columns))
     console.print(table)
 
 
