@@ -62,13 +62,15 @@ def alembic_config(engine: Engine) -> Config:
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at, None for an empty database."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 @cache
 def head_revision() -> str | None:
     """The newest schema revision this version of leadflow knows."""
-    return ScriptDirectory.from_config(_offline_config()).get_current_head()
+    heads = ScriptDirectory.from_config(_offline_config()).get_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def _offline_config() -> Config:
@@ -85,7 +87,7 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as connection:
             config = alembic_config(engine)
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except OperationalError as exc:
         raise ConfigError(
             f"cannot open database {engine.url.render_as_string()}: {exc.orig}"

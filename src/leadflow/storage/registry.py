@@ -8,6 +8,7 @@ from leadflow.leads.models import AttributeDefinition, Lead
 from leadflow.lifecycle.models import StageChange
 from leadflow.storage.base import Base
 from leadflow.users.models import User
+from leadflow.webhooks.models import WebhookDelivery, WebhookSubscription
 
 metadata = Base.metadata
 
@@ -20,5 +21,7 @@ __all__ = [
     "Lead",
     "StageChange",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "metadata",
 ]
