@@ -1,0 +1,1 @@
+"""Engines for set-based work: Ibis over the operational database, DuckDB, or Spark."""
