@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from leadflow import __version__
-from leadflow.cli import init, leads
+from leadflow.cli import demo, init, leads
 from leadflow.cli.output import error_console
 from leadflow.errors import LeadflowError
 
@@ -32,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("init")(init.init_command)
+app.command("demo")(demo.demo_command)
 app.add_typer(leads.app, name="leads")
 
 
