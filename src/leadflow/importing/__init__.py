@@ -1,0 +1,1 @@
+"""Importing leads, accounts and activities from CSV, JSON Lines and Parquet files."""
