@@ -15,6 +15,9 @@ from pydantic_settings import (
 )
 
 from leadflow.errors import ConfigError
+from leadflow.lifecycle.config import LifecycleConfig
+from leadflow.routing.config import RoutingConfig
+from leadflow.sla.config import SlaConfig
 
 DEFAULT_CONFIG_FILE = "leadflow.toml"
 DEFAULT_DATABASE_URL = "sqlite:///leadflow.db"
@@ -31,6 +34,9 @@ class Settings(BaseSettings):
     extra_free_mail_domains: list[str] = Field(default_factory=list)
     extra_disposable_domains: list[str] = Field(default_factory=list)
     import_chunk_rows: int = Field(default=5_000, ge=100, le=1_000_000)
+    lifecycle: LifecycleConfig = Field(default_factory=LifecycleConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    sla: SlaConfig = Field(default_factory=SlaConfig)
 
     @field_validator("database_url")
     @classmethod

@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
+from leadflow.cli import lifecycle
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for
 from leadflow.cli.output import print_record, print_rows
 from leadflow.errors import InvalidInputError
 from leadflow.leads import service
 from leadflow.storage.database import session_factory
 
-app = typer.Typer(help="Look at leads.", no_args_is_help=True)
+app = typer.Typer(help="Look at leads and move them through the lifecycle.", no_args_is_help=True)
 
 # What a person scans in a list; --format json gives every summary field.
 LIST_TABLE_COLUMNS = ("id", "email", "name", "title", "company", "source", "stage", "owner_id")
@@ -74,3 +75,16 @@ def show_command(
         lead = service.resolve(session=session, id_or_email=id_or_email)
         profile = service.lead_profile(session=session, lead=lead)
         print_record(profile, fmt, title=f"Lead {lead.id}")
+
+
+app.command("handoff")(lifecycle.handoff_command)
+app.command("accept")(lifecycle.accept_command)
+app.command("reject")(lifecycle.reject_command)
+app.command("qualify")(lifecycle.qualify_command)
+app.command("disqualify")(lifecycle.disqualify_command)
+app.command("opportunity")(lifecycle.opportunity_command)
+app.command("won")(lifecycle.won_command)
+app.command("lost")(lifecycle.lost_command)
+app.command("advance")(lifecycle.advance_command)
+app.command("brief")(lifecycle.brief_command)
+app.command("history")(lifecycle.history_command)

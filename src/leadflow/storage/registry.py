@@ -5,7 +5,9 @@ from leadflow.activities.models import Activity
 from leadflow.analytics.models import CampaignSpend
 from leadflow.demo.models import DemoTruth
 from leadflow.leads.models import AttributeDefinition, Lead
-from leadflow.lifecycle.models import StageChange
+from leadflow.lifecycle.models import Opportunity, QualificationEvidence, StageChange
+from leadflow.routing.models import LeadAssignment
+from leadflow.sla.models import SlaTimer
 from leadflow.storage.base import Base
 from leadflow.users.models import User
 from leadflow.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -19,6 +21,10 @@ __all__ = [
     "CampaignSpend",
     "DemoTruth",
     "Lead",
+    "LeadAssignment",
+    "Opportunity",
+    "QualificationEvidence",
+    "SlaTimer",
     "StageChange",
     "User",
     "WebhookDelivery",

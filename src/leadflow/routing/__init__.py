@@ -1,0 +1,1 @@
+"""Routing: who gets an MQL (continuity, territory, round robin, capacity, availability)."""
