@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +18,7 @@ from leadflow.errors import ConfigError
 from leadflow.lifecycle.config import LifecycleConfig
 from leadflow.routing.config import RoutingConfig
 from leadflow.sla.config import SlaConfig
+from leadflow.webhooks.config import WebhookConfig
 
 DEFAULT_CONFIG_FILE = "leadflow.toml"
 DEFAULT_DATABASE_URL = "sqlite:///leadflow.db"
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     lifecycle: LifecycleConfig = Field(default_factory=LifecycleConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     sla: SlaConfig = Field(default_factory=SlaConfig)
+    # Signs webhooks (and other server secrets); never stored in the database.
+    secret_key: SecretStr | None = None
+    webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
 
     @field_validator("database_url")
     @classmethod

@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from leadflow import __version__
-from leadflow.cli import demo, imports, init, leads, sla
+from leadflow.cli import demo, imports, init, leads, sla, webhooks
 from leadflow.cli.output import error_console
 from leadflow.errors import LeadflowError
 
@@ -36,6 +36,7 @@ app.command("demo")(demo.demo_command)
 app.add_typer(leads.app, name="leads")
 app.add_typer(imports.app, name="import")
 app.add_typer(sla.app, name="sla")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 def _version(value: bool) -> None:

@@ -32,6 +32,9 @@ class WebhookSubscription(Base):
     # The signing secret is derived from the server's secret key and this salt, so the
     # database alone never holds a usable secret; a new salt rotates it.
     secret_salt: Mapped[str] = mapped_column(String(64))
+    # After a rotation the old secret also signs until this instant, so receivers can switch.
+    previous_secret_salt: Mapped[str | None] = mapped_column(String(64))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -57,6 +60,9 @@ class WebhookDelivery(Base):
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker that claimed the delivery last; a stale claim cannot record a failure.
+    last_worker: Mapped[str | None] = mapped_column(String(200))
     last_status_code: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.leads.models import Lead
 from leadflow.storage.base import utcnow
 from leadflow.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -38,9 +39,16 @@ def emit(
     lead_id: int | None = None,
     occurred_at: datetime | None = None,
 ) -> list[WebhookDelivery]:
-    """Queue `event_type` for every active subscription that wants it; sent after commit."""
+    """Queue `event_type` for every active subscription that wants it; sent after commit.
+
+    On PostgreSQL the lead's row is locked (FOR NO KEY UPDATE, as an UPDATE of the lead
+    would) until the caller's transaction ends, so two transactions emitting for one lead
+    number their deliveries in the order they commit: the order receivers get them in.
+    """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
+    if lead_id is not None and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update(key_share=True))
     timestamp = (occurred_at or utcnow()).isoformat()
     subscriptions = session.scalars(
         select(WebhookSubscription).where(WebhookSubscription.active.is_(True))

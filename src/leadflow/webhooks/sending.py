@@ -1,0 +1,65 @@
+"""One signed POST of a delivery to its receiver, and how it ended."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from leadflow import __version__
+from leadflow.storage.base import utcnow
+from leadflow.webhooks.signing import signature_headers
+
+USER_AGENT = f"leadflow-webhooks/{__version__}"
+ERROR_EXCERPT_BYTES = 300
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """How one POST ended: 2xx, another status, or no response at all."""
+
+    ok: bool
+    status_code: int | None
+    error: str | None
+
+
+def payload_body(payload: dict[str, Any]) -> str:
+    """The request body: the stored payload as compact JSON."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def send(
+    *,
+    client: httpx.Client,
+    url: str,
+    message_id: str,
+    body: str,
+    signing_secrets: Sequence[str],
+    timeout: float,
+) -> SendOutcome:
+    """POST a body signed at this moment; any 2xx is success, redirects are not followed."""
+    headers = signature_headers(
+        message_id=message_id, body=body, signing_secrets=signing_secrets, sent_at=utcnow()
+    )
+    headers |= {"content-type": "application/json", "user-agent": USER_AGENT}
+    try:
+        with client.stream(
+            "POST",
+            url,
+            content=body.encode(),
+            headers=headers,
+            timeout=timeout,
+            follow_redirects=False,
+        ) as response:
+            if response.is_success:
+                return SendOutcome(ok=True, status_code=response.status_code, error=None)
+            # Only the start of the body: a receiver's error page can be large.
+            excerpt = next(response.iter_bytes(), b"")[:ERROR_EXCERPT_BYTES]
+            error = f"HTTP {response.status_code}: {excerpt.decode(errors='replace')}".strip()
+            return SendOutcome(ok=False, status_code=response.status_code, error=error)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        detail = str(exc) or "no detail"
+        return SendOutcome(ok=False, status_code=None, error=f"{type(exc).__name__}: {detail}")
