@@ -14,6 +14,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from leadflow.api.config import ApiConfig
 from leadflow.errors import ConfigError
 from leadflow.lifecycle.config import LifecycleConfig
 from leadflow.routing.config import RoutingConfig
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
     # Signs webhooks (and other server secrets); never stored in the database.
     secret_key: SecretStr | None = None
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
 
     @field_validator("database_url")
     @classmethod

@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from leadflow import __version__
-from leadflow.cli import demo, imports, init, leads, sla, webhooks
+from leadflow.cli import demo, imports, init, keys, leads, serve, sla, users, webhooks
 from leadflow.cli.output import error_console
 from leadflow.errors import LeadflowError
 
@@ -37,6 +37,9 @@ app.add_typer(leads.app, name="leads")
 app.add_typer(imports.app, name="import")
 app.add_typer(sla.app, name="sla")
 app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(users.app, name="users")
+app.add_typer(keys.app, name="keys")
+app.command("serve")(serve.serve_command)
 
 
 def _version(value: bool) -> None:

@@ -9,7 +9,7 @@ from leadflow.lifecycle.models import Opportunity, QualificationEvidence, StageC
 from leadflow.routing.models import LeadAssignment
 from leadflow.sla.models import SlaTimer
 from leadflow.storage.base import Base
-from leadflow.users.models import User
+from leadflow.users.models import ApiKey, User
 from leadflow.webhooks.models import WebhookDelivery, WebhookSubscription
 
 metadata = Base.metadata
@@ -17,6 +17,7 @@ metadata = Base.metadata
 __all__ = [
     "Account",
     "Activity",
+    "ApiKey",
     "AttributeDefinition",
     "CampaignSpend",
     "DemoTruth",

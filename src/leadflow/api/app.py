@@ -1,0 +1,72 @@
+"""The FastAPI application: built from settings, so every server process makes its own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from leadflow import __version__
+from leadflow.api import background
+from leadflow.api.background import BackgroundLoop
+from leadflow.api.errors import add_problem_schemas, install_error_handlers
+from leadflow.api.health import health_router
+from leadflow.api.limits import BodySizeLimit
+from leadflow.api.resources import api_router
+from leadflow.config import Settings, load_settings
+from leadflow.storage.database import open_store, session_factory
+
+DESCRIPTION = """\
+Lead qualification over HTTP: the same services as the `leadflow` command.
+
+Every route under `/api/v1` needs an API key (`leadflow keys create`), sent as
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. A key acts with its user's role;
+a sales key sees and acts on its own rep's leads only. Errors are
+`application/problem+json` bodies that name the field and the reason.
+"""
+
+# The loops `leadflow serve` runs beside the API; the SLA sweeper and webhook delivery
+# are added here as they arrive.
+SERVER_LOOPS: tuple[BackgroundLoop, ...] = ()
+
+
+def create_app(settings: Settings, *, loops: Sequence[BackgroundLoop] = ()) -> FastAPI:
+    """The API on the store the settings name (migrated first), running `loops` while up."""
+    engine = open_store(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with background.running(engine, loops):
+            yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="leadflow",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
+    app.include_router(health_router)
+    app.include_router(api_router())
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return add_problem_schemas(generate_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The app each `leadflow serve` worker builds: settings from its environment."""
+    return create_app(load_settings(), loops=SERVER_LOOPS)
