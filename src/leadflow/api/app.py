@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,7 +17,9 @@ from leadflow.api.health import health_router
 from leadflow.api.limits import BodySizeLimit
 from leadflow.api.resources import api_router
 from leadflow.config import Settings, load_settings
+from leadflow.sla.sweeper import sla_sweeper
 from leadflow.storage.database import open_store, session_factory
+from leadflow.webhooks.worker import webhook_delivery
 
 DESCRIPTION = """\
 Lead qualification over HTTP: the same services as the `leadflow` command.
@@ -27,9 +30,13 @@ a sales key sees and acts on its own rep's leads only. Errors are
 `application/problem+json` bodies that name the field and the reason.
 """
 
-# The loops `leadflow serve` runs beside the API; the SLA sweeper and webhook delivery
-# are added here as they arrive.
-SERVER_LOOPS: tuple[BackgroundLoop, ...] = ()
+# The loops `leadflow serve` runs beside the API. Both claim work with SKIP LOCKED on
+# PostgreSQL, so every server process may run them; on SQLite only a single-process server
+# runs them (see `background_allowed`).
+SERVER_LOOPS: tuple[BackgroundLoop, ...] = (sla_sweeper, webhook_delivery)
+
+# Set by `leadflow serve` when its processes must not run the loops (SQLite, several workers).
+NO_BACKGROUND_ENV = "LEADFLOW_SERVE_NO_BACKGROUND"
 
 
 def create_app(settings: Settings, *, loops: Sequence[BackgroundLoop] = ()) -> FastAPI:
@@ -69,4 +76,5 @@ def create_app(settings: Settings, *, loops: Sequence[BackgroundLoop] = ()) -> F
 
 def serve_app() -> FastAPI:
     """The app each `leadflow serve` worker builds: settings from its environment."""
-    return create_app(load_settings(), loops=SERVER_LOOPS)
+    loops = () if os.environ.get(NO_BACKGROUND_ENV) == "1" else SERVER_LOOPS
+    return create_app(load_settings(), loops=loops)

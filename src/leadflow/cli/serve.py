@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from leadflow.api.app import NO_BACKGROUND_ENV
 from leadflow.cli.options import DbOption, settings_for
 from leadflow.cli.output import console
 from leadflow.storage.database import open_store
@@ -32,5 +33,13 @@ def serve_command(
     open_store(settings.database_url).dispose()
     # Workers build the app from their environment: hand them the database this run uses.
     os.environ["LEADFLOW_DATABASE_URL"] = settings.database_url
+    if settings.database_url.startswith("sqlite") and workers > 1:
+        # SQLite cannot share the SLA sweep between processes: run it once, on its own.
+        os.environ[NO_BACKGROUND_ENV] = "1"
+        console.print(
+            "SQLite with several workers: run `leadflow sla run` and `leadflow webhooks run` "
+            "in one separate process for SLA escalation and webhook delivery",
+            highlight=False,
+        )
     console.print(f"leadflow API on http://{host}:{port} (docs at /docs)", highlight=False)
     uvicorn.run("leadflow.api.app:serve_app", factory=True, host=host, port=port, workers=workers)

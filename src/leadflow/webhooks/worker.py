@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from leadflow.config import load_settings
 from leadflow.webhooks.config import WebhookConfig
 from leadflow.webhooks.delivery import DeliverySummary, default_worker_id, deliver_due
 from leadflow.webhooks.signing import server_key_bytes
@@ -112,3 +113,13 @@ def start_thread(
     )
     thread.start()
     return thread, stop_event
+
+
+def webhook_delivery(engine: Engine, stop: threading.Event) -> None:
+    """The loop `leadflow serve` runs beside the API (an api.background.BackgroundLoop)."""
+    settings = load_settings()
+    if settings.secret_key is None:
+        # Without a key no subscription can exist, so there is nothing to deliver.
+        log.info("webhook delivery not started: no secret_key is configured")
+        return
+    run(engine=engine, server_key=settings.secret_key, stop_event=stop, config=settings.webhooks)
