@@ -136,7 +136,10 @@ def test_a_walk_with_a_writer_running_beside_it(client: TestClient, world: Any) 
     stop = threading.Event()
 
     def writer() -> None:
-        while not stop.is_set():
+        # Bounded: an endless writer can outpace the walk and keep it from ever ending.
+        for _ in range(40):
+            if stop.is_set():
+                return
             _insert(client, [_random_values(rng) for _ in range(rng.randint(1, 3))])
 
     thread = threading.Thread(target=writer)
