@@ -45,6 +45,7 @@ def handoff(
     settings = settings or load_settings()
     if actor is None and snapshot:
         actor = str(snapshot.get("model_version") or "") or None
+    brief = build_brief(session=session, lead=lead, score_snapshot=snapshot)
     change = mark_mql(
         session=session,
         lead=lead,
@@ -54,6 +55,7 @@ def handoff(
         score_snapshot=snapshot,
         by=by,
         settings=settings,
+        brief=brief,
     )
     assignment = None
     if settings.routing.enabled:
@@ -64,7 +66,7 @@ def handoff(
             decision=decision,
             at=change.changed_at,
             settings=settings,
-            brief=build_brief(session=session, lead=lead, score_snapshot=snapshot),
+            brief=brief,
         )
     timer = start_clock(session=session, lead=lead, at=change.changed_at, settings=settings)
     return Handoff(change, assignment, timer)

@@ -37,8 +37,10 @@ def mark_mql(
     score_snapshot: dict[str, Any] | None = None,
     by: User | None = None,
     settings: Settings | None = None,
+    brief: dict[str, Any] | None = None,
 ) -> StageChange:
-    """lead or nurture -> mql (from nurture: a new cycle); no routing, see flows.handoff."""
+    """lead or nurture -> mql (from nurture: a new cycle); no routing, see flows.handoff.
+    `brief` is the handoff brief when the caller has built it already."""
     settings = settings or load_settings()
     machine = StageMachine(settings.lifecycle)
     who = Actor.of(by=by) if by is not None else Actor(actor_type, actor)
@@ -53,7 +55,7 @@ def mark_mql(
         settings=settings,
         score_snapshot=score_snapshot,
         event_data={
-            "brief": build_brief(session=session, lead=lead, score_snapshot=score_snapshot)
+            "brief": brief or build_brief(session=session, lead=lead, score_snapshot=score_snapshot)
         },
         clock=False,
     )
