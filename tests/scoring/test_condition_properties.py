@@ -141,6 +141,9 @@ def engine(request: pytest.FixtureRequest) -> Iterator[BaseBackend]:
             database=url.database,
         )
     yield connection
+    # The PostgreSQL database is the suite's shared store: leave no scratch table in it.
+    for scratch in ("condition_rows", "condition_counts"):
+        connection.drop_table(scratch, force=True)
     connection.disconnect()
 
 
