@@ -64,18 +64,26 @@ def score_lead(
     return assemble_score(model, attributes, engagement, counts.__getitem__)
 
 
+def fit_contributions(model: ScoringModel, attributes: Mapping[str, Any]) -> list[Contribution]:
+    """The fit rules that hold on these attributes, with their points."""
+    return [
+        Contribution(rule.name, rule.points)
+        for rule in model.fit_rules
+        if rule.points != 0 and holds(rule.when, attributes)
+    ]
+
+
 def assemble_score(
     model: ScoringModel,
     attributes: Mapping[str, Any],
     engagement: Sequence[float],
     event_counts: EventCounts,
+    fit_parts: Sequence[Contribution] | None = None,
 ) -> LeadScore:
-    """The score from attributes, each engagement rule's capped value and the event counts."""
-    fit_parts = [
-        Contribution(rule.name, rule.points)
-        for rule in model.fit_rules
-        if rule.points != 0 and holds(rule.when, attributes)
-    ]
+    """The score from attributes, each engagement rule's capped value and the event counts;
+    `fit_parts` saves recomputing fit when the attributes have not changed."""
+    if fit_parts is None:
+        fit_parts = fit_contributions(model, attributes)
     engagement_parts = [
         Contribution(rule.name, value)
         for rule, value in zip(model.engagement_rules, engagement, strict=True)
@@ -105,7 +113,7 @@ def assemble_score(
     is_mql = disqualified_by is None and holds(
         model.mql_criteria, {**attributes, **scores}, event_counts
     )
-    explanation = sorted(fit_parts + engagement_parts, key=lambda p: (-abs(p.points), p.rule))
+    explanation = sorted([*fit_parts, *engagement_parts], key=lambda p: (-abs(p.points), p.rule))
     return LeadScore(
         fit=fit,
         engagement=engagement_total,

@@ -13,16 +13,16 @@ Each event is absorbed once: the store's unique event id is what keeps repeats o
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from leadflow.scoring.engagement import DecayedSum, clamp, duration_micros, to_micros
+from leadflow.scoring.engagement import EPOCH, DecayedSum, clamp, duration_micros, to_micros
 from leadflow.scoring.events import Event, matches_query, matches_rule
 from leadflow.scoring.language import EventQuery
 from leadflow.scoring.model import ScoringModel
-from leadflow.scoring.scorer import LeadScore, assemble_score
+from leadflow.scoring.scorer import Contribution, LeadScore, assemble_score
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,13 @@ class LeadState:
     sums: tuple[DecayedSum, ...]
     tallies: tuple[EventTally, ...]
     pending: tuple[Event, ...] = ()
+
+    @property
+    def watermark(self) -> datetime | None:
+        """How far time has moved for this state; None before any time was given."""
+        if self.watermark_us is None:
+            return None
+        return EPOCH + timedelta(microseconds=self.watermark_us)
 
     @classmethod
     def empty(cls, model: ScoringModel) -> LeadState:
@@ -114,8 +121,15 @@ class LeadState:
             state = state.absorb(event)
         return state
 
-    def score(self, attributes: Mapping[str, Any], *, at: datetime) -> LeadScore:
-        """The lead's score at `at` (not before the watermark), as `score_lead` defines it."""
+    def score(
+        self,
+        attributes: Mapping[str, Any],
+        *,
+        at: datetime,
+        fit_parts: Sequence[Contribution] | None = None,
+    ) -> LeadScore:
+        """The lead's score at `at` (not before the watermark), as `score_lead` defines it;
+        `fit_parts` (from `fit_contributions`) saves recomputing an unchanged fit."""
         state = self.advance(at)
         at_us = to_micros(at)
         rules = self.model.engagement_rules
@@ -127,7 +141,7 @@ class LeadState:
             query: tally.count_at(at_us)
             for query, tally in zip(self.model.event_queries, state.tallies, strict=True)
         }
-        return assemble_score(self.model, attributes, engagement, counts.__getitem__)
+        return assemble_score(self.model, attributes, engagement, counts.__getitem__, fit_parts)
 
 
 def _window(query: EventQuery) -> int | None:

@@ -7,6 +7,7 @@ from leadflow.demo.models import DemoTruth
 from leadflow.leads.models import AttributeDefinition, Lead
 from leadflow.lifecycle.models import Opportunity, QualificationEvidence, StageChange
 from leadflow.routing.models import LeadAssignment
+from leadflow.scoring.models import ModelVersion, ScoreRecord
 from leadflow.sla.models import SlaTimer
 from leadflow.storage.base import Base
 from leadflow.users.models import ApiKey, User
@@ -23,8 +24,10 @@ __all__ = [
     "DemoTruth",
     "Lead",
     "LeadAssignment",
+    "ModelVersion",
     "Opportunity",
     "QualificationEvidence",
+    "ScoreRecord",
     "SlaTimer",
     "StageChange",
     "User",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from leadflow.scoring.language import nodes as n
@@ -19,8 +20,10 @@ Truth = bool | None
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+@lru_cache(maxsize=65_536)
 def fold_case(text: str) -> str:
     """Text with ASCII letters lowered and nothing else changed: the language's case rule."""
+    # Cached: the same literals and attribute values are folded again at every evaluation.
     return text.translate(_ASCII_LOWER)
 
 
