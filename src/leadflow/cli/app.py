@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from leadflow import __version__
-from leadflow.cli import demo, imports, init, keys, leads, serve, sla, users, webhooks
+from leadflow.cli import demo, imports, init, keys, leads, scoring, serve, sla, users, webhooks
 from leadflow.cli.output import error_console
 from leadflow.errors import LeadflowError
 
@@ -34,6 +34,8 @@ app = typer.Typer(
 app.command("init")(init.init_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(leads.app, name="leads")
+app.add_typer(scoring.model_app, name="model")
+app.add_typer(scoring.score_app, name="score")
 app.add_typer(imports.app, name="import")
 app.add_typer(sla.app, name="sla")
 app.add_typer(webhooks.app, name="webhooks")

@@ -1,0 +1,276 @@
+"""Batch scoring: every lead's score from its full history, as one Ibis expression.
+
+The intuition: one scan of the activities computes, per event, one CASE column per
+engagement rule (its decayed points when the event matches) and per event query (set when
+it matches inside its window); one GROUP BY lead_id sums and counts them. Leads join those
+sums, and fit, caps, bands, disqualification and the MQL criteria are columns on top. Ages
+are exact integer microseconds, so each term is the very float `score_lead` computes; only
+the order of the sums differs, by a rounding or so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from itertools import repeat
+from string import ascii_lowercase, ascii_uppercase
+from typing import cast
+
+import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+
+from leadflow.engines.duck import arrow_batches, fast_case_folding
+from leadflow.engines.portable import epoch_us
+from leadflow.scoring.batch_inputs import BatchInputs, attribute_value, property_value
+from leadflow.scoring.engagement import duration_micros, to_micros
+from leadflow.scoring.language import Condition, Schema, ValueType, names
+from leadflow.scoring.language.ibis_compiler import compile_condition
+from leadflow.scoring.language.schema import SCORES
+from leadflow.scoring.model import Bands, ScoringModel
+from leadflow.scoring.scorer import Contribution, LeadScore
+
+# Attribute (_a<i>) and property (_p<i>) columns: text in them is folded when selected.
+_ALREADY_FOLDED = re.compile(r"_[ap]\d+")
+SCORE_COLUMNS = (
+    "lead_id",
+    "fit",
+    "engagement",
+    "fit_band",
+    "engagement_band",
+    "grade",
+    "disqualified_by",
+    "is_mql",
+)
+
+
+def rule_columns(model: ScoringModel) -> dict[str, str]:
+    """The column holding each rule's points, by rule name: fit rules, then engagement rules."""
+    fit = {rule.name: f"fit_{i}" for i, rule in enumerate(model.fit_rules)}
+    return fit | {rule.name: f"engagement_{i}" for i, rule in enumerate(model.engagement_rules)}
+
+
+def score_table(
+    model: ScoringModel, schema: Schema, inputs: BatchInputs, *, as_of: datetime
+) -> ir.Table:
+    """One row per lead: the SCORE_COLUMNS, then each rule's points (see `rule_columns`)."""
+    conditions = [r.when for r in model.fit_rules] + [r.when for r in model.disqualify_rules]
+    wanted = _names([*conditions, model.mql_criteria], exclude=SCORES)
+    base = _leads_and_tallies(model, schema, inputs, wanted, to_micros(as_of))
+    attributes = {name: base[f"_a{i}"] for i, name in enumerate(wanted)}
+    points = base.mutate(**_rule_points(model, base, attributes))
+    graded = _graded(model, points)
+    named = {name: graded[f"_a{i}"] for i, name in enumerate(wanted)}
+    counts = {query: graded[f"_q{j}"] for j, query in enumerate(model.event_queries)}
+    disqualified = [
+        (compile_condition(rule.when, named, counts), rule.name) for rule in model.disqualify_rules
+    ]
+    decided = graded.mutate(
+        disqualified_by=ibis.cases(*disqualified) if disqualified else ibis.null("string")
+    )
+    named = {name: decided[f"_a{i}"] for i, name in enumerate(wanted)}
+    named |= {name: decided[name] for name in SCORES}
+    counts = {query: decided[f"_q{j}"] for j, query in enumerate(model.event_queries)}
+    criteria = compile_condition(model.mql_criteria, named, counts).fill_null(False)
+    decided = decided.mutate(is_mql=decided.disqualified_by.isnull() & criteria)
+    result = _fold_once(decided.select(*SCORE_COLUMNS, *rule_columns(model).values()))
+    return fast_case_folding(result) if inputs.backend == "duckdb" else result
+
+
+def _leads_and_tallies(
+    model: ScoringModel, schema: Schema, inputs: BatchInputs, wanted: list[str], as_of_us: int
+) -> ir.Table:
+    """Every lead: its attributes (_a<i>), rule sums (_e<i>) and event counts (_q<j>)."""
+    leads = inputs.leads
+    frame = leads
+    if any(name.startswith("account.") for name in wanted):
+        frame = frame.left_join(inputs.accounts, leads.account_id == inputs.accounts.id)
+    sums = {f"_e{i}": _float(0) for i in range(len(model.engagement_rules))}
+    sums |= {f"_q{j}": ibis.literal(0) for j in range(len(model.event_queries))}
+    tallies = _tallies(model, schema, inputs, as_of_us)
+    if tallies is not None:
+        frame = frame.left_join(tallies, leads.id == tallies._lead)
+        sums = {name: tallies[name].fill_null(zero) for name, zero in sums.items()}
+    values = {
+        f"_a{i}": _folded(
+            attribute_value(inputs, name, _type(schema.attributes, name, "attribute"))
+        )
+        for i, name in enumerate(wanted)
+    }
+    return frame.select(lead_id=leads.id, **values, **sums)
+
+
+def _rule_points(
+    model: ScoringModel, base: ir.Table, attributes: Mapping[str, ir.Value]
+) -> dict[str, ir.Value]:
+    """Each fit rule's points when it holds, each engagement rule's sum within its cap."""
+    points: dict[str, ir.Value] = {
+        f"fit_{i}": ibis.cases(
+            (compile_condition(rule.when, attributes), _float(rule.points)), else_=_float(0)
+        )
+        for i, rule in enumerate(model.fit_rules)
+    }
+    for i, rule in enumerate(model.engagement_rules):
+        total = base[f"_e{i}"]
+        capped = total if rule.cap is None else total.clip(_float(-rule.cap), _float(rule.cap))
+        points[f"engagement_{i}"] = capped
+    return points
+
+
+def _graded(model: ScoringModel, points: ir.Table) -> ir.Table:
+    """`points` with fit, engagement, their bands and the grade cell."""
+    fit = _total([points[f"fit_{i}"] for i in range(len(model.fit_rules))])
+    engagement = _total([points[f"engagement_{i}"] for i in range(len(model.engagement_rules))])
+    totals = points.mutate(fit=fit, engagement=engagement)
+    fit_band = _band(model.fit_bands, totals.fit, str)
+    engagement_band = _band(model.engagement_bands, totals.engagement, int)
+    return totals.mutate(
+        fit_band=fit_band,
+        engagement_band=engagement_band,
+        grade=fit_band + engagement_band.cast("string"),
+    )
+
+
+def batch_scores(
+    model: ScoringModel,
+    schema: Schema,
+    inputs: BatchInputs,
+    *,
+    as_of: datetime,
+    batch_rows: int = 50_000,
+) -> Iterator[tuple[int, LeadScore]]:
+    """(lead id, score) for every lead, streamed in batches, explained as `score_lead` does."""
+    by_column = {column: rule for rule, column in rule_columns(model).items()}
+    rules = tuple(by_column.values())
+    table = score_table(model, schema, inputs, as_of=as_of)
+    for batch in arrow_batches(table, batch_rows=batch_rows):
+        columns = batch.to_pydict()
+        rows = zip(*(columns[name] for name in SCORE_COLUMNS), strict=True)
+        points: Iterator[tuple[float, ...]] = (
+            zip(*(columns[c] for c in by_column), strict=True) if rules else repeat(())
+        )
+        for (lead_id, fit, engagement, fit_band, band, grade, reason, is_mql), row in zip(
+            rows, points, strict=False
+        ):
+            # Largest magnitude first, ties by rule name: plain tuples sort fastest.
+            order = sorted((-abs(p), rule, p) for rule, p in zip(rules, row, strict=True) if p)
+            explanation = tuple(Contribution(rule, p) for _, rule, p in order)
+            score = LeadScore(
+                fit=fit,
+                engagement=engagement,
+                grade=grade,
+                fit_band=fit_band,
+                engagement_band=band,
+                model_version=model.version,
+                disqualified_by=reason,
+                is_mql=is_mql,
+                explanation=explanation,
+            )
+            yield lead_id, score
+
+
+def _tallies(
+    model: ScoringModel, schema: Schema, inputs: BatchInputs, as_of_us: int
+) -> ir.Table | None:
+    """Per lead with activity: each rule's decayed sum (_e<i>) and each query's count (_q<j>)."""
+    rules, queries = model.engagement_rules, model.event_queries
+    if not rules and not queries:
+        return None
+    activities = inputs.activities
+    wheres = [r.where for r in rules if r.where] + [q.where for q in queries if q.where]
+    wanted = _names(wheres, exclude={})
+    properties = {
+        f"_p{i}": _folded(
+            property_value(inputs, name, _type(schema.event_properties, name, "property"))
+        )
+        for i, name in enumerate(wanted)
+    }
+    identity = {"event_id": activities.event_id} if inputs.repeated_events else {}
+    events = activities.select(
+        _lead=activities.lead_id,
+        type=activities.type,
+        age=ibis.literal(as_of_us) - epoch_us(activities.occurred_at, inputs.backend),
+        **properties,
+        **identity,
+    )
+    kinds = sorted({r.event for r in rules} | {q.event_type for q in queries})
+    events = events.filter(events._lead.notnull(), events.type.isin(kinds), events.age >= 0)
+    if inputs.repeated_events:
+        events = events.distinct()
+    props = {name: events[f"_p{i}"] for i, name in enumerate(wanted)}
+    sums = {}
+    for i, rule in enumerate(rules):
+        term = _float(rule.points)
+        if rule.half_life is not None:
+            exponent = events.age.cast("float64") / duration_micros(rule.half_life)
+            term = term * _float(2) ** exponent.negate()
+        matched = _matches(events, rule.event, rule.where, props)
+        # No match is NULL rather than 0: aggregates skip NULLs faster than they add zeros.
+        sums[f"_e{i}"] = ibis.cases((matched, term)).sum()
+    for j, query in enumerate(queries):
+        matched = _matches(events, query.event_type, query.where, props)
+        if query.within is not None:
+            matched = matched & (events.age <= duration_micros(query.within))
+        sums[f"_q{j}"] = ibis.cases((matched, 1)).count()
+    return events.group_by("_lead").aggregate(**sums)
+
+
+def _matches(
+    events: ir.Table, kind: str, where: Condition | None, props: Mapping[str, ir.Value]
+) -> ir.BooleanValue:
+    matched = events.type == kind
+    return matched if where is None else matched & compile_condition(where, props)
+
+
+def _names(conditions: list[Condition], exclude: Mapping[str, object]) -> list[str]:
+    found = (name for condition in conditions for name in names(condition))
+    return [name for name in dict.fromkeys(found) if name not in exclude]
+
+
+def _type(known: Mapping[str, ValueType], name: str, noun: str) -> ValueType:
+    if name not in known:
+        raise ValueError(f"the model names {noun} {name!r}, which the schema does not know")
+    return known[name]
+
+
+def _total(columns: list[ir.NumericValue]) -> ir.NumericValue:
+    total: ir.NumericValue = _float(0)
+    for column in columns:
+        total = total + column
+    return total
+
+
+def _folded(value: ir.Value) -> ir.Value:
+    """Text folded as the condition language compares it (ASCII A-Z to a-z), once."""
+    if isinstance(value, ir.StringValue):
+        return value.translate(ascii_uppercase, ascii_lowercase)
+    return value
+
+
+def _fold_once(table: ir.Table) -> ir.Table:
+    """`table` without the compiler's folds of attributes and properties already folded."""
+
+    def rewrite(node: ops.Node, changed: dict[str, object] | None) -> ops.Node:
+        if (
+            isinstance(node, ops.Translate)
+            and isinstance(node.arg, ops.Field)
+            and _ALREADY_FOLDED.fullmatch(node.arg.name)
+        ):
+            return cast(ops.Node, changed["arg"]) if changed else node.arg
+        return node.__recreate__(changed) if changed else node
+
+    return table.op().replace(rewrite).to_expr()
+
+
+def _float(value: float) -> ir.FloatingScalar:
+    # PostgreSQL reads a bare 25.0 as an exact numeric, and Ibis drops a cast to the type it
+    # already believes the literal has; casting the shortest text of the float is exact.
+    return ibis.literal(repr(float(value))).cast("float64")
+
+
+def _band(bands: Bands, score: ir.NumericValue, label: type) -> ir.Value:
+    steps = [
+        (score >= t, label(name)) for name, t in zip(bands.labels, bands.thresholds, strict=False)
+    ]
+    return ibis.cases(*steps, else_=label(bands.labels[-1]))

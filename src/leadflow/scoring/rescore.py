@@ -1,0 +1,174 @@
+"""Rescoring every lead in batch, keeping each model version's scores side by side."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from leadflow.config import Settings, load_settings
+from leadflow.leads.models import Lead
+from leadflow.lifecycle.stages import StageMachine
+from leadflow.scoring.batch import batch_scores
+from leadflow.scoring.batch_inputs import BatchInputs, duckdb_inputs, store_inputs
+from leadflow.scoring.catalog import store_schema
+from leadflow.scoring.model import ScoringModel
+from leadflow.scoring.models import ScoreRecord
+from leadflow.scoring.scorer import Contribution, LeadScore
+from leadflow.scoring.transitions import apply_transitions
+from leadflow.storage.base import Base, utcnow
+from leadflow.storage.bulk import insert_rows
+from leadflow.storage.database import session_factory
+
+EngineKind = Literal["db", "duckdb"]
+WRITE_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class RescoreSummary:
+    """What a batch run did."""
+
+    model_version: str
+    engine: str
+    as_of: datetime
+    leads_scored: int
+    mqls: int
+    disqualified: int
+    moved_to_mql: int
+    moved_to_disqualified: int
+    seconds: float
+
+
+def batch_inputs(
+    engine: Engine, kind: EngineKind, activity_files: Sequence[Path] = ()
+) -> BatchInputs:
+    """Where the batch reads from: the store itself, or DuckDB (over the store or files)."""
+    if kind == "duckdb":
+        return duckdb_inputs(engine, activity_files=activity_files)
+    if activity_files:
+        raise ValueError("--activities FILE needs --engine duckdb")
+    return store_inputs(engine)
+
+
+def rescore_all(
+    *,
+    engine: Engine,
+    model: ScoringModel,
+    as_of: datetime,
+    kind: EngineKind = "db",
+    activity_files: Sequence[Path] = (),
+    move_stages: bool,
+    settings: Settings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RescoreSummary:
+    """Score every lead under `model` at `as_of`, replacing that version's scores only.
+
+    With `move_stages` (the active model), leads still marketing's are disqualified or
+    handed to sales as their new score says; stages never move backwards.
+    """
+    settings = settings or load_settings()
+    started = time.perf_counter()
+    with session_factory(engine)() as session:
+        schema = store_schema(session=session)
+    inputs = batch_inputs(engine, kind, activity_files)
+    scored = mqls = disqualified = 0
+    with engine.begin() as connection:
+        table = Base.metadata.tables[ScoreRecord.__tablename__]
+        connection.execute(delete(table).where(table.c.model_version == model.version))
+        rows: list[dict] = []
+        for lead_id, score in batch_scores(model, schema, inputs, as_of=as_of):
+            rows.append(_row(lead_id, score, as_of))
+            scored += 1
+            mqls += score.is_mql
+            disqualified += score.disqualified_by is not None
+            if len(rows) >= WRITE_BATCH:
+                insert_rows(connection, table, rows)
+                rows.clear()
+                if progress:
+                    progress(scored)
+        insert_rows(connection, table, rows)
+    moved = _move_stages(engine, model, as_of, settings) if move_stages else (0, 0)
+    return RescoreSummary(
+        model_version=model.version,
+        engine=inputs.backend,
+        as_of=as_of,
+        leads_scored=scored,
+        mqls=mqls,
+        disqualified=disqualified,
+        moved_to_mql=moved[0],
+        moved_to_disqualified=moved[1],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _row(lead_id: int, score: LeadScore, as_of: datetime) -> dict:
+    return {
+        "lead_id": lead_id,
+        "model_version": score.model_version,
+        "fit": score.fit,
+        "engagement": score.engagement,
+        "fit_band": score.fit_band,
+        "engagement_band": score.engagement_band,
+        "grade": score.grade,
+        "is_mql": score.is_mql,
+        "disqualified_by": score.disqualified_by,
+        "explanation": [[part.rule, part.points] for part in score.explanation],
+        "as_of": as_of,
+        "scored_at": utcnow(),
+        "state": None,
+    }
+
+
+def stored_score(record: ScoreRecord) -> LeadScore:
+    """A stored score back as the domain object."""
+    return LeadScore(
+        fit=record.fit,
+        engagement=record.engagement,
+        grade=record.grade,
+        fit_band=record.fit_band,
+        engagement_band=record.engagement_band,
+        model_version=record.model_version,
+        disqualified_by=record.disqualified_by,
+        is_mql=record.is_mql,
+        explanation=tuple(Contribution(rule, points) for rule, points in record.explanation),
+    )
+
+
+def _move_stages(
+    engine: Engine, model: ScoringModel, as_of: datetime, settings: Settings
+) -> tuple[int, int]:
+    machine = StageMachine(settings.lifecycle)
+    marketing_stages = [machine.name("lead"), machine.name("nurture")]
+    to_mql = to_disqualified = 0
+    with session_factory(engine)() as session:
+        candidates = _candidates(session, model.version, marketing_stages)
+    for lead_id in candidates:
+        with session_factory(engine).begin() as session:
+            lead = session.get(Lead, lead_id)
+            record = session.get(ScoreRecord, (lead_id, model.version))
+            if lead is None or record is None:
+                continue
+            moved = apply_transitions(
+                session=session, lead=lead, score=stored_score(record), at=as_of, settings=settings
+            )
+            to_mql += moved == machine.name("mql")
+            to_disqualified += moved == machine.name("disqualified")
+    return to_mql, to_disqualified
+
+
+def _candidates(session: Session, version: str, stages: list[str]) -> list[int]:
+    moving = ScoreRecord.is_mql.is_(True) | ScoreRecord.disqualified_by.is_not(None)
+    return list(
+        session.scalars(
+            select(Lead.id)
+            .join(ScoreRecord, ScoreRecord.lead_id == Lead.id)
+            .where(ScoreRecord.model_version == version, Lead.stage.in_(stages), moving)
+            .order_by(Lead.id)
+        )
+    )
