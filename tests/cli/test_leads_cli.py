@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from leadflow.accounts.models import Account
 from leadflow.cli.app import app
+from leadflow.leads import service
 from leadflow.leads.models import Lead
 from leadflow.storage.database import session_factory
 
@@ -102,6 +103,8 @@ def test_init_writes_config_and_database(tmp_path: Path, monkeypatch: pytest.Mon
     config = (tmp_path / "team" / "leadflow.toml").read_text()
     assert f'database_url = "sqlite:///{tmp_path}/team/leadflow.db"' in config
     assert (tmp_path / "team" / "leadflow.db").exists()
+    assert f'scoring_model = "{tmp_path}/team/scoring.yaml"' in config
+    assert "fit_rules:" in (tmp_path / "team" / "scoring.yaml").read_text()
     code, out = _run("init", "team")
     assert code == 1 and "--force" in out
     monkeypatch.chdir(tmp_path / "team")
@@ -113,3 +116,46 @@ def test_every_command_has_help_with_an_example() -> None:
     for args in (["init"], ["leads", "list"], ["leads", "show"]):
         code, out = _run(*args, "--help")
         assert code == 0 and "Example:" in out, args
+
+
+def test_show_includes_the_active_score_and_its_reasons(three_leads: Engine, db_url: str) -> None:
+    from leadflow.scoring import versions
+    from leadflow.scoring.model_file import parse_model, starter_model_text
+    from leadflow.scoring.models import ScoreRecord
+
+    model = parse_model(starter_model_text())
+    with session_factory(three_leads).begin() as session:
+        versions.record_version(session=session, model=model, source=starter_model_text())
+        versions.activate(session=session, version=model.version)
+        lead_id = service.resolve(session=session, id_or_email="ann@acme.com").id
+        session.add(
+            ScoreRecord(
+                lead_id=lead_id,
+                model_version=model.version,
+                fit=35.0,
+                engagement=12.5,
+                fit_band="B",
+                engagement_band=2,
+                grade="B2",
+                is_mql=False,
+                explanation=[["executive", 25.0], ["pricing_page", 12.5], ["served_country", 10]],
+                as_of=datetime(2026, 2, 1, tzinfo=UTC),
+            )
+        )
+    code, out = _run("leads", "show", "ann@acme.com", "--db", db_url, "--format", "json")
+    shown = json.loads(out)
+    assert (shown["fit"], shown["engagement"], shown["grade"], shown["stage"]) == (
+        35.0,
+        12.5,
+        "B2",
+        "mql",
+    )
+    assert shown["model_version"] == "1"
+    assert shown["explanation"][:2] == [
+        {"rule": "executive", "points": 25.0},
+        {"rule": "pricing_page", "points": 12.5},
+    ]
+    code, table = _run("leads", "show", "ann@acme.com", "--db", db_url)
+    assert code == 0 and "Why this score" in table and "pricing_page" in table
+    code, unscored = _run("leads", "show", "bob@gmail.com", "--db", db_url, "--format", "json")
+    assert json.loads(unscored)["grade"] is None and json.loads(unscored)["explanation"] == []

@@ -11,6 +11,7 @@ from leadflow.cli.options import DbOption
 from leadflow.cli.output import console
 from leadflow.config import DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL, load_settings
 from leadflow.errors import InvalidInputError
+from leadflow.scoring.model_file import starter_model_text
 from leadflow.storage.database import open_store
 
 STARTER_CONFIG = """\
@@ -21,6 +22,10 @@ STARTER_CONFIG = """\
 # The operational store: SQLite file (embedded default) or PostgreSQL.
 #   database_url = "postgresql://leadflow@db.internal/leadflow"
 database_url = "{database_url}"
+
+# The scoring model file: fit, engagement, junk filters and MQL criteria (docs/scoring.md).
+# `leadflow model activate` records a version of it in the database and rescores everyone.
+scoring_model = "{scoring_model}"
 
 # The team's time zone: business hours and SLA deadlines are counted in it.
 time_zone = "UTC"
@@ -39,7 +44,7 @@ def init_command(
     force: Annotated[bool, typer.Option(help="Overwrite an existing leadflow.toml.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Write a starter leadflow.toml and create (or migrate) the database.
+    """Write a starter leadflow.toml and scoring.yaml, and create (or migrate) the database.
 
     Example: leadflow init --db postgresql://leadflow@localhost/leadflow
     """
@@ -54,6 +59,12 @@ def init_command(
         # file names the database absolutely: it then works from wherever leadflow runs.
         database_url = f"sqlite:///{(directory / relative).resolve().as_posix()}"
     open_store(database_url).dispose()
-    config_path.write_text(STARTER_CONFIG.format(database_url=database_url))
-    console.print(f"wrote [bold]{config_path}[/bold]; database ready at {database_url}")
+    model_path = (directory / "scoring.yaml").resolve()
+    if not model_path.exists() or force:
+        model_path.write_text(starter_model_text(), encoding="utf-8")
+    config_path.write_text(
+        STARTER_CONFIG.format(database_url=database_url, scoring_model=model_path.as_posix())
+    )
+    console.print(f"wrote [bold]{config_path}[/bold] and [bold]{model_path.name}[/bold]")
+    console.print(f"database ready at {database_url}")
     console.print("next: [bold]leadflow import leads FILE[/bold] or [bold]leadflow demo[/bold]")

@@ -67,14 +67,20 @@ def show_command(
     fmt: FormatOption = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """Show one lead: profile, account and attributes.
+    """Show one lead: profile, account, attributes, and its score with the reasons.
 
     Example: leadflow leads show jane.doe@acme.com --format json
     """
     with session_factory(engine_for(db))() as session:
         lead = service.resolve(session=session, id_or_email=id_or_email)
         profile = service.lead_profile(session=session, lead=lead)
-        print_record(profile, fmt, title=f"Lead {lead.id}")
+    if fmt is OutputFormat.JSON:
+        print_record(profile, fmt)
+        return
+    explanation = profile.pop("explanation")
+    print_record(profile, fmt, title=f"Lead {lead.id}")
+    if explanation:
+        print_rows(explanation, fmt, title="Why this score (largest first)")
 
 
 app.command("handoff")(lifecycle.handoff_command)

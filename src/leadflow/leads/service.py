@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 from leadflow.accounts.models import Account
 from leadflow.errors import InvalidInputError, NotFoundError
 from leadflow.leads.models import Lead
+from leadflow.scoring.models import ModelVersion, ScoreRecord
 
+SCORE_FIELDS = (
+    "fit",
+    "engagement",
+    "grade",
+    "is_mql",
+    "disqualified_by",
+    "model_version",
+    "scored_as_of",
+)
 SORTABLE = ("id", "email", "created_at", "updated_at", "stage", "source", "country", "company")
 FILTERABLE = (
     "stage",
@@ -74,7 +84,7 @@ class LeadQuery:
         if self.limit < 1:
             raise InvalidInputError(f"--limit: must be at least 1, got {self.limit}")
 
-    def statement(self) -> Select[tuple[Lead]]:
+    def statement(self) -> Select[Any]:
         """The SELECT this query stands for, parameters bound."""
         conditions: list[ColumnElement[bool]] = []
         for field, value in self.filters.items():
@@ -98,7 +108,7 @@ class LeadQuery:
 
 def list_leads(*, session: Session, query: LeadQuery) -> Sequence[Lead]:
     """The leads a query selects, in its order."""
-    return session.scalars(query.statement()).all()
+    return list(session.scalars(query.statement()))
 
 
 def lead_profile(*, session: Session, lead: Lead) -> dict[str, Any]:
@@ -130,7 +140,30 @@ def lead_profile(*, session: Session, lead: Lead) -> dict[str, Any]:
         else None
     )
     profile["attributes"] = dict(lead.attributes)
+    profile.update(lead_score(session=session, lead_id=lead.id))
     return profile
+
+
+def lead_score(*, session: Session, lead_id: int) -> dict[str, Any]:
+    """The lead's score under the active scoring model, with its reasons; empty values if
+    it has not been scored."""
+    row = session.execute(
+        select(ScoreRecord)
+        .join(ModelVersion, ModelVersion.version == ScoreRecord.model_version)
+        .where(ScoreRecord.lead_id == lead_id, ModelVersion.is_active.is_(True))
+    ).scalar_one_or_none()
+    if row is None:
+        return dict.fromkeys(SCORE_FIELDS) | {"explanation": []}
+    return {
+        "fit": row.fit,
+        "engagement": row.engagement,
+        "grade": row.grade,
+        "is_mql": row.is_mql,
+        "disqualified_by": row.disqualified_by,
+        "model_version": row.model_version,
+        "scored_as_of": row.as_of.isoformat(),
+        "explanation": [{"rule": rule, "points": points} for rule, points in row.explanation],
+    }
 
 
 def lead_summary(lead: Lead) -> dict[str, Any]:
