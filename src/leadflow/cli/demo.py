@@ -14,6 +14,7 @@ from leadflow.cli.output import console
 from leadflow.demo.generate import WorldSummary
 from leadflow.demo.load import load_world
 from leadflow.demo.marketing import SOURCES
+from leadflow.demo.scoring import DemoScoring, score_world
 from leadflow.demo.vocabulary import COMPETITOR_DOMAINS, UNIVERSITIES
 from leadflow.demo.world import DEFAULT_END, DEFAULT_LEADS, DEFAULT_MONTHS, DEFAULT_SEED, WorldSpec
 from leadflow.leads.identity import DomainRules
@@ -59,13 +60,26 @@ def demo_command(
                 reset=reset,
                 on_progress=lambda done, _total: progress.update(task, completed=done),
             )
+            progress.update(task, description="scoring events", completed=0)
+            scoring = score_world(engine=engine, settings=settings, until=spec.ends_at)
     finally:
         engine.dispose()
     elapsed = time.perf_counter() - started
     store = engine.url.render_as_string(hide_password=True)
     console.print(_summary_table(summary))
-    console.print(f"loaded in {elapsed:.1f} s into {store}", highlight=False)
+    console.print(_scoring_lines(scoring), highlight=False)
+    console.print(f"built and scored in {elapsed:.1f} s into {store}", highlight=False)
     _print_next_steps(summary, store if db else None)
+
+
+def _scoring_lines(scoring: DemoScoring) -> str:
+    return (
+        f"Scored every event with the starter model (version {scoring.model_version}): "
+        f"{scoring.mqls:,} MQLs handed to sales, {scoring.replay.disqualified:,} junk leads "
+        f"disqualified.\nThe MQLs include {scoring.customers_among_mqls:,} of the "
+        f"{scoring.customers:,} hidden eventual customers ({scoring.customer_recall:.0%}); "
+        f"{scoring.mql_precision:.0%} of MQLs would accept a sales call."
+    )
 
 
 def _share(count: int, total: int) -> str:
