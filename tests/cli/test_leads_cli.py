@@ -112,10 +112,21 @@ def test_init_writes_config_and_database(tmp_path: Path, monkeypatch: pytest.Mon
     assert (code, json.loads(out)) == (0, [])
 
 
+def _commands(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    children = getattr(command, "commands", None)
+    if children is None:
+        return [path]
+    return [leaf for name, sub in children.items() for leaf in _commands(sub, (*path, name))]
+
+
 def test_every_command_has_help_with_an_example() -> None:
-    for args in (["init"], ["leads", "list"], ["leads", "show"]):
-        code, out = _run(*args, "--help")
-        assert code == 0 and "Example:" in out, args
+    from typer.main import get_command
+
+    commands = _commands(get_command(app))
+    assert len(commands) > 30
+    for path in commands:
+        code, out = _run(*path, "--help")
+        assert code == 0 and "Example:" in out, path
 
 
 def test_show_includes_the_active_score_and_its_reasons(three_leads: Engine, db_url: str) -> None:
