@@ -136,7 +136,9 @@ def test_files_are_checked_before_reading(tmp_path: Path) -> None:
 @given(st.lists(st.none() | st.text(max_size=12), min_size=1, max_size=20))
 def test_fast_case_folding_is_the_languages_fold(texts: list[str | None]) -> None:
     target = duck.connect_duckdb()
-    table = target.create_table("t", pa.table({"i": range(len(texts)), "s": pa.array(texts, pa.string())}))
+    table = target.create_table(
+        "t", pa.table({"i": range(len(texts)), "s": pa.array(texts, pa.string())})
+    )
     folded = table.select(
         "i", f=table.s.translate("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
     )
