@@ -3,15 +3,17 @@
 Generates synthetic leads, accounts and activities with numpy straight into Parquet files
 (no store), scores them with the starter model, and prints one JSON object on the last line:
 
-- batch_seconds: `score_table` over the files, executed by DuckDB to Arrow (every lead's
-  scores and rule columns); batch_python_seconds: `batch_scores` building every LeadScore.
-- batch_dedup_seconds: the same files with an `event_id` column, so repeats count once.
+- batch_seconds: inputs over the files, `score_table` built and executed by DuckDB to Arrow
+  (every lead's scores and rule columns), best of --runs; batch_dedup_seconds: the same with
+  an `event_id` column, so repeats count once; batch_python_seconds: `batch_scores` streaming
+  every LeadScore (explanation included) through Python once.
 - floor_seconds: `SELECT lead_id, SUM(points) ... GROUP BY lead_id` over a pre-matched
   Parquet file of as many rows; floor_ratio = batch_seconds / floor_seconds.
 - pandas_seconds: a straightforward pandas implementation of the same scores (read the
   files, vectorised matching, decay, groupby, caps, bands); pandas_ratio = pandas / batch.
   With --pandas-sample below 1 it runs on that fraction of the activities and is scaled up.
-- realtime_events_per_s: `LeadState.absorb` + `score` per event, one lead at a time.
+- realtime_events_per_s: `LeadState.advance` + `absorb` + `score` per event, one lead at a
+  time on one core; realtime_absorb_only_events_per_s without the `score`.
 
     .venv/bin/python bench/scoring.py [--leads 1000000] [--activities 10000000] [--threads T]
 """
@@ -282,7 +284,7 @@ def main() -> None:
         batch_s, arrow = best_of(args.runs, lambda: engine("activities"))
         dedup_s, deduped = best_of(args.runs, lambda: engine("activities_ids"))
         python_s, scored = timed(
-            lambda: list(batch_scores(model, schema, inputs("activities"), as_of=AS_OF))
+            lambda: sum(1 for _ in batch_scores(model, schema, inputs("activities"), as_of=AS_OF))
         )
         sample = args.pandas_sample
         pandas_s, frame = timed(lambda: pandas_scores(model, files, as_of=AS_OF, sample=sample))
@@ -303,7 +305,7 @@ def main() -> None:
         "pandas_agrees": _agree(arrow, frame) if sample == 1 else None,
         "realtime_events_per_s": rates["scored"],
         "realtime_absorb_only_events_per_s": rates["absorbed"],
-        "rows_scored": [arrow.num_rows, deduped.num_rows, len(scored)],
+        "rows_scored": [arrow.num_rows, deduped.num_rows, scored],
     }
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))
 

@@ -130,6 +130,9 @@ def test_files_are_checked_before_reading(tmp_path: Path) -> None:
     (tmp_path / "b.csv").write_text("type,occurred_at\nx,2025-01-01T00:00:00Z\n")
     with pytest.raises(ValueError, match="lead_id, email or lead_external_id"):
         duck.activity_files(target, [tmp_path / "b.csv"], leads)
+    (tmp_path / "c.csv").write_text("lead_external_id,type,occurred_at\nk,x,2025-01-01\n")
+    with pytest.raises(ValueError, match="by lead_external_id; the leads have no external_id"):
+        duck.activity_files(target, [tmp_path / "c.csv"], leads)
 
 
 @settings(max_examples=50, deadline=None)

@@ -133,6 +133,8 @@ def activity_files(target: BaseBackend, paths: Sequence[Path], leads: ir.Table) 
     found = []
     for key, column in (("email", "email"), ("lead_external_id", "external_id")):
         if key in columns:
+            if column not in leads.columns:
+                raise ValueError(f"activity files name leads by {key}; the leads have no {column}")
             known = leads.select(**{f"_{key}": leads[column], f"_by_{key}": leads.id})
             wanted = raw[key].cast("string")
             wanted = wanted.strip().lower() if key == "email" else wanted

@@ -10,29 +10,23 @@ the order of the sums differs, by a rounding or so.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from itertools import repeat
-from string import ascii_lowercase, ascii_uppercase
-from typing import cast
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from leadflow.engines.duck import arrow_batches, fast_case_folding
 from leadflow.engines.portable import epoch_us
 from leadflow.scoring.batch_inputs import BatchInputs, attribute_value, property_value
 from leadflow.scoring.engagement import duration_micros, to_micros
-from leadflow.scoring.language import Condition, Schema, ValueType, names
+from leadflow.scoring.language import Condition, EventQuery, Schema, names
 from leadflow.scoring.language.ibis_compiler import compile_condition
 from leadflow.scoring.language.schema import SCORES
 from leadflow.scoring.model import Bands, ScoringModel
 from leadflow.scoring.scorer import Contribution, LeadScore
 
-# Attribute (_a<i>) and property (_p<i>) columns: text in them is folded when selected.
-_ALREADY_FOLDED = re.compile(r"_[ap]\d+")
 SCORE_COLUMNS = (
     "lead_id",
     "fit",
@@ -58,24 +52,28 @@ def score_table(
     conditions = [r.when for r in model.fit_rules] + [r.when for r in model.disqualify_rules]
     wanted = _names([*conditions, model.mql_criteria], exclude=SCORES)
     base = _leads_and_tallies(model, schema, inputs, wanted, to_micros(as_of))
-    attributes = {name: base[f"_a{i}"] for i, name in enumerate(wanted)}
-    points = base.mutate(**_rule_points(model, base, attributes))
+    points = base.mutate(**_rule_points(model, base, _names_in(base, wanted)))
     graded = _graded(model, points)
-    named = {name: graded[f"_a{i}"] for i, name in enumerate(wanted)}
-    counts = {query: graded[f"_q{j}"] for j, query in enumerate(model.event_queries)}
-    disqualified = [
-        (compile_condition(rule.when, named, counts), rule.name) for rule in model.disqualify_rules
-    ]
+    named, counts = _names_in(graded, wanted), _counts_in(graded, model)
+    reasons = [(compile_condition(r.when, named, counts), r.name) for r in model.disqualify_rules]
     decided = graded.mutate(
-        disqualified_by=ibis.cases(*disqualified) if disqualified else ibis.null("string")
+        disqualified_by=ibis.cases(*reasons) if reasons else ibis.null("string")
     )
-    named = {name: decided[f"_a{i}"] for i, name in enumerate(wanted)}
-    named |= {name: decided[name] for name in SCORES}
-    counts = {query: decided[f"_q{j}"] for j, query in enumerate(model.event_queries)}
-    criteria = compile_condition(model.mql_criteria, named, counts).fill_null(False)
-    decided = decided.mutate(is_mql=decided.disqualified_by.isnull() & criteria)
-    result = _fold_once(decided.select(*SCORE_COLUMNS, *rule_columns(model).values()))
+    named = _names_in(decided, wanted) | {name: decided[name] for name in SCORES}
+    criteria = compile_condition(model.mql_criteria, named, _counts_in(decided, model))
+    decided = decided.mutate(is_mql=decided.disqualified_by.isnull() & criteria.fill_null(False))
+    result = decided.select(*SCORE_COLUMNS, *rule_columns(model).values())
     return fast_case_folding(result) if inputs.backend == "duckdb" else result
+
+
+def _names_in(table: ir.Table, wanted: list[str]) -> dict[str, ir.Value]:
+    """The attribute columns of `table`, by attribute name."""
+    return {name: table[f"_a{i}"] for i, name in enumerate(wanted)}
+
+
+def _counts_in(table: ir.Table, model: ScoringModel) -> dict[EventQuery, ir.IntegerValue]:
+    """The event count columns of `table`, by event query."""
+    return {query: table[f"_q{j}"] for j, query in enumerate(model.event_queries)}
 
 
 def _leads_and_tallies(
@@ -92,12 +90,7 @@ def _leads_and_tallies(
     if tallies is not None:
         frame = frame.left_join(tallies, leads.id == tallies._lead)
         sums = {name: tallies[name].fill_null(zero) for name, zero in sums.items()}
-    values = {
-        f"_a{i}": _folded(
-            attribute_value(inputs, name, _type(schema.attributes, name, "attribute"))
-        )
-        for i, name in enumerate(wanted)
-    }
+    values = {f"_a{i}": attribute_value(inputs, schema, name) for i, name in enumerate(wanted)}
     return frame.select(lead_id=leads.id, **values, **sums)
 
 
@@ -113,16 +106,18 @@ def _rule_points(
     }
     for i, rule in enumerate(model.engagement_rules):
         total = base[f"_e{i}"]
-        capped = total if rule.cap is None else total.clip(_float(-rule.cap), _float(rule.cap))
-        points[f"engagement_{i}"] = capped
+        cap = rule.cap
+        points[f"engagement_{i}"] = total if cap is None else total.clip(_float(-cap), _float(cap))
     return points
 
 
 def _graded(model: ScoringModel, points: ir.Table) -> ir.Table:
     """`points` with fit, engagement, their bands and the grade cell."""
-    fit = _total([points[f"fit_{i}"] for i in range(len(model.fit_rules))])
-    engagement = _total([points[f"engagement_{i}"] for i in range(len(model.engagement_rules))])
-    totals = points.mutate(fit=fit, engagement=engagement)
+    fit = sum((points[f"fit_{i}"] for i in range(len(model.fit_rules))), _float(0))
+    rules = range(len(model.engagement_rules))
+    totals = points.mutate(
+        fit=fit, engagement=sum((points[f"engagement_{i}"] for i in rules), _float(0))
+    )
     fit_band = _band(model.fit_bands, totals.fit, str)
     engagement_band = _band(model.engagement_bands, totals.engagement, int)
     return totals.mutate(
@@ -141,21 +136,26 @@ def batch_scores(
     batch_rows: int = 50_000,
 ) -> Iterator[tuple[int, LeadScore]]:
     """(lead id, score) for every lead, streamed in batches, explained as `score_lead` does."""
-    by_column = {column: rule for rule, column in rule_columns(model).items()}
-    rules = tuple(by_column.values())
+    # A fit rule that holds gives its points as written: one Contribution serves every lead.
+    fit_parts = [Contribution(rule.name, rule.points) for rule in model.fit_rules]
+    engagement_names = [rule.name for rule in model.engagement_rules]
     table = score_table(model, schema, inputs, as_of=as_of)
     for batch in arrow_batches(table, batch_rows=batch_rows):
         columns = batch.to_pydict()
         rows = zip(*(columns[name] for name in SCORE_COLUMNS), strict=True)
-        points: Iterator[tuple[float, ...]] = (
-            zip(*(columns[c] for c in by_column), strict=True) if rules else repeat(())
-        )
-        for (lead_id, fit, engagement, fit_band, band, grade, reason, is_mql), row in zip(
-            rows, points, strict=False
+        fits = _rows(columns, [f"fit_{i}" for i in range(len(fit_parts))])
+        engagements = _rows(columns, [f"engagement_{i}" for i in range(len(engagement_names))])
+        for (lead_id, fit, engagement, fit_band, band, grade, reason, is_mql), held, values in zip(
+            rows, fits, engagements, strict=False
         ):
-            # Largest magnitude first, ties by rule name: plain tuples sort fastest.
-            order = sorted((-abs(p), rule, p) for rule, p in zip(rules, row, strict=True) if p)
-            explanation = tuple(Contribution(rule, p) for _, rule, p in order)
+            parts = [part for part, points in zip(fit_parts, held, strict=True) if points]
+            parts += [
+                Contribution(name, points)
+                for name, points in zip(engagement_names, values, strict=True)
+                if points
+            ]
+            # Largest magnitude first, ties by rule name, as `score_lead` orders them.
+            parts.sort(key=lambda part: (-abs(part.points), part.rule))
             score = LeadScore(
                 fit=fit,
                 engagement=engagement,
@@ -165,9 +165,14 @@ def batch_scores(
                 model_version=model.version,
                 disqualified_by=reason,
                 is_mql=is_mql,
-                explanation=explanation,
+                explanation=tuple(parts),
             )
             yield lead_id, score
+
+
+def _rows(columns: dict[str, list[float]], names: list[str]) -> Iterator[tuple[float, ...]]:
+    """The named columns' values row by row; empty rows, endlessly, when there are none."""
+    return zip(*(columns[name] for name in names), strict=True) if names else repeat(())
 
 
 def _tallies(
@@ -180,12 +185,7 @@ def _tallies(
     activities = inputs.activities
     wheres = [r.where for r in rules if r.where] + [q.where for q in queries if q.where]
     wanted = _names(wheres, exclude={})
-    properties = {
-        f"_p{i}": _folded(
-            property_value(inputs, name, _type(schema.event_properties, name, "property"))
-        )
-        for i, name in enumerate(wanted)
-    }
+    properties = {f"_p{i}": property_value(inputs, schema, name) for i, name in enumerate(wanted)}
     identity = {"event_id": activities.event_id} if inputs.repeated_events else {}
     events = activities.select(
         _lead=activities.lead_id,
@@ -226,41 +226,6 @@ def _matches(
 def _names(conditions: list[Condition], exclude: Mapping[str, object]) -> list[str]:
     found = (name for condition in conditions for name in names(condition))
     return [name for name in dict.fromkeys(found) if name not in exclude]
-
-
-def _type(known: Mapping[str, ValueType], name: str, noun: str) -> ValueType:
-    if name not in known:
-        raise ValueError(f"the model names {noun} {name!r}, which the schema does not know")
-    return known[name]
-
-
-def _total(columns: list[ir.NumericValue]) -> ir.NumericValue:
-    total: ir.NumericValue = _float(0)
-    for column in columns:
-        total = total + column
-    return total
-
-
-def _folded(value: ir.Value) -> ir.Value:
-    """Text folded as the condition language compares it (ASCII A-Z to a-z), once."""
-    if isinstance(value, ir.StringValue):
-        return value.translate(ascii_uppercase, ascii_lowercase)
-    return value
-
-
-def _fold_once(table: ir.Table) -> ir.Table:
-    """`table` without the compiler's folds of attributes and properties already folded."""
-
-    def rewrite(node: ops.Node, changed: dict[str, object] | None) -> ops.Node:
-        if (
-            isinstance(node, ops.Translate)
-            and isinstance(node.arg, ops.Field)
-            and _ALREADY_FOLDED.fullmatch(node.arg.name)
-        ):
-            return cast(ops.Node, changed["arg"]) if changed else node.arg
-        return node.__recreate__(changed) if changed else node
-
-    return table.op().replace(rewrite).to_expr()
 
 
 def _float(value: float) -> ir.FloatingScalar:

@@ -8,7 +8,7 @@ a model names becomes one typed column, whichever source holds it and however it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from leadflow.engines import connect, duck
 from leadflow.engines.portable import ValueKind, json_value
-from leadflow.scoring.language import ValueType
+from leadflow.scoring.language import Schema, ValueType
 from leadflow.scoring.language.schema import ACCOUNT_ATTRIBUTES, LEAD_ATTRIBUTES
 
 ACCOUNT_PREFIX = "account."
@@ -113,8 +113,9 @@ def file_inputs(
     )
 
 
-def attribute_value(inputs: BatchInputs, name: str, kind: ValueType) -> ir.Value:
-    """Attribute `name` (a lead's, or `account.<name>`) of each lead, typed as `kind`."""
+def attribute_value(inputs: BatchInputs, schema: Schema, name: str) -> ir.Value:
+    """Attribute `name` (a lead's, or `account.<name>`) of each lead, typed by the schema."""
+    kind = _known(schema.attributes, name, "attribute")
     if name.startswith(ACCOUNT_PREFIX):
         table, key = inputs.accounts, name.removeprefix(ACCOUNT_PREFIX)
         built_in = name in ACCOUNT_ATTRIBUTES
@@ -125,14 +126,21 @@ def attribute_value(inputs: BatchInputs, name: str, kind: ValueType) -> ir.Value
     return _column(table, key, kind)
 
 
-def property_value(inputs: BatchInputs, name: str, kind: ValueType) -> ir.Value:
+def property_value(inputs: BatchInputs, schema: Schema, name: str) -> ir.Value:
     """Event property `name` of each activity: its own column, else its JSON `properties`."""
+    kind = _known(schema.event_properties, name, "event property")
     activities = inputs.activities
     if name in activities.columns and name not in ACTIVITY_COLUMNS:
         return _column(activities, name, kind)
     if "properties" in activities.columns:
         return json_value(activities.properties, name, _JSON_KINDS[kind], inputs.backend)
     return ibis.null(_TYPES[kind])
+
+
+def _known(types: Mapping[str, ValueType], name: str, noun: str) -> ValueType:
+    if name not in types:
+        raise ValueError(f"the model names {noun} {name!r}, which the schema does not know")
+    return types[name]
 
 
 def _column(table: ir.Table, name: str, kind: ValueType) -> ir.Value:
