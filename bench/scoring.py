@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from leadflow.engines import duck
+from leadflow.engines import connect, duck
 from leadflow.scoring import Event, LeadState, Schema, parse_model, starter_model_text
 from leadflow.scoring.batch import batch_scores, score_table
 from leadflow.scoring.batch_inputs import file_inputs
@@ -276,7 +276,7 @@ def main() -> None:
             table = score_table(model, schema, inputs(activity), as_of=AS_OF)
             return duck.arrow_batches(table, batch_rows=1_000_000).read_all()
 
-        floor = duck.connect_duckdb(threads=args.threads).read_parquet(str(files["floor"]))
+        floor = connect.duckdb(threads=args.threads).read_parquet(str(files["floor"]))
         floor = floor.group_by("lead_id").aggregate(points=floor.points.sum())
         floor_s, _ = best_of(
             args.runs, lambda: duck.arrow_batches(floor, batch_rows=10**6).read_all()

@@ -42,7 +42,7 @@ def test_store_tables_copy_exactly_page_by_page(engine: Engine) -> None:
                     source="google" if i else None,
                 )
             )
-    target = duck.connect_duckdb()
+    target = connect.duckdb()
     source = connect.operational(engine)
     copied = duck.copy_store_table(source, target, "activities", page_rows=3)
     rows = (
@@ -65,7 +65,7 @@ def test_store_tables_copy_exactly_page_by_page(engine: Engine) -> None:
 
 
 def test_activity_files_are_read_in_place_and_joined_to_their_leads(tmp_path: Path) -> None:
-    target = duck.connect_duckdb()
+    target = connect.duckdb()
     leads = target.create_table(
         "leads",
         pa.table(
@@ -118,7 +118,7 @@ def test_activity_files_are_read_in_place_and_joined_to_their_leads(tmp_path: Pa
 
 
 def test_files_are_checked_before_reading(tmp_path: Path) -> None:
-    target = duck.connect_duckdb()
+    target = connect.duckdb()
     leads = target.create_table("leads", pa.table({"id": [1], "email": ["a@b.c"]}))
     with pytest.raises(ValueError, match=r"expected \.parquet or \.csv"):
         duck.read_files(target, [tmp_path / "a.json"])
@@ -138,7 +138,7 @@ def test_files_are_checked_before_reading(tmp_path: Path) -> None:
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.none() | st.text(max_size=12), min_size=1, max_size=20))
 def test_fast_case_folding_is_the_languages_fold(texts: list[str | None]) -> None:
-    target = duck.connect_duckdb()
+    target = connect.duckdb()
     table = target.create_table(
         "t", pa.table({"i": range(len(texts)), "s": pa.array(texts, pa.string())})
     )
@@ -152,7 +152,7 @@ def test_fast_case_folding_is_the_languages_fold(texts: list[str | None]) -> Non
 
 
 def test_results_stream_in_batches_of_the_size_asked() -> None:
-    target = duck.connect_duckdb()
+    target = connect.duckdb()
     table = target.create_table("t", pa.table({"i": range(10)}))
     batches = list(duck.arrow_batches(table.order_by("i"), batch_rows=3))
     assert all(batch.num_rows <= 3 for batch in batches)

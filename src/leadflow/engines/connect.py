@@ -33,8 +33,10 @@ def operational(engine: Engine) -> BaseBackend:
 
 
 def duckdb(path: str = ":memory:", *, threads: int | None = None) -> BaseBackend:
-    """An in-process DuckDB; `threads` caps its parallelism."""
+    """An in-process DuckDB whose session time zone is UTC; `threads` caps its parallelism."""
     connection = ibis.duckdb.connect(path)
+    # The store keeps UTC instants; a local session zone would shift every timestamp.
+    connection.raw_sql("SET TimeZone = 'UTC'")
     if threads:
         connection.raw_sql(f"SET threads = {int(threads)}")
     return connection

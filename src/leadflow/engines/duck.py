@@ -30,13 +30,6 @@ _ACTIVITY_KEYS = ("event_id", "lead_id", "email", "lead_external_id", "type", "o
 _NOT_PROPERTIES = frozenset({*_ACTIVITY_KEYS, "id", "anonymous_id", "received_at", "properties"})
 
 
-def connect_duckdb(*, threads: int | None = None) -> BaseBackend:
-    """An in-process DuckDB whose session time zone is UTC."""
-    connection = connect.duckdb(threads=threads)
-    connection.raw_sql("SET TimeZone = 'UTC'")
-    return connection
-
-
 def copy_store_table(
     source: BaseBackend, target: BaseBackend, name: str, *, page_rows: int = PAGE_ROWS
 ) -> ir.Table:

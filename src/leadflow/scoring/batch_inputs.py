@@ -72,7 +72,7 @@ def duckdb_inputs(
 ) -> BatchInputs:
     """Leads and accounts copied from the store into DuckDB; activities too, or from files."""
     source = connect.operational(engine)
-    target = duck.connect_duckdb(threads=threads)
+    target = connect.duckdb(threads=threads)
     leads = duck.copy_store_table(source, target, "leads")
     accounts = duck.copy_store_table(source, target, "accounts")
     if not activity_files:
@@ -97,7 +97,7 @@ def file_inputs(
     Columns are named as in the store; custom attributes are a JSON `attributes` column or,
     without one, columns of their own.
     """
-    target = duck.connect_duckdb(threads=threads)
+    target = connect.duckdb(threads=threads)
     lead_table = duck.read_files(target, leads)
     if accounts:
         account_table = duck.read_files(target, accounts)
