@@ -14,6 +14,8 @@ Generates synthetic leads, accounts and activities with numpy straight into Parq
   With --pandas-sample below 1 it runs on that fraction of the activities and is scaled up.
 - realtime_events_per_s: `LeadState.advance` + `absorb` + `score` per event, one lead at a
   time on one core; realtime_absorb_only_events_per_s without the `score`.
+- realtime_store_updates_per_s: through a SQLite store, as ingestion does: per event, one
+  transaction that stores the activity and calls `scoring.realtime.rescore_lead`.
 
     .venv/bin/python bench/scoring.py [--leads 1000000] [--activities 10000000] [--threads T]
 """
@@ -25,7 +27,7 @@ import json
 import operator
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase
@@ -36,13 +38,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from leadflow.activities.models import Activity
+from leadflow.config import load_settings
 from leadflow.engines import connect, duck
-from leadflow.scoring import Event, LeadState, Schema, parse_model, starter_model_text
+from leadflow.leads.models import Lead
+from leadflow.scoring import Event, LeadState, Schema, parse_model, starter_model_text, versions
 from leadflow.scoring.batch import batch_scores, score_table
 from leadflow.scoring.batch_inputs import file_inputs
 from leadflow.scoring.engagement import duration_micros, to_micros
 from leadflow.scoring.language import fold_case, names
 from leadflow.scoring.language import nodes as n
+from leadflow.scoring.realtime import rescore_lead
+from leadflow.storage.database import create_store_engine, migrate, session_factory
 
 AS_OF = datetime(2025, 7, 1, tzinfo=UTC)
 COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le}
@@ -252,6 +259,48 @@ def realtime_rates(model: Any, files: dict[str, Path], events: int) -> dict[str,
     return rates
 
 
+def store_rate(model: Any, folder: Path, updates: int) -> float:
+    """Updates per second through a SQLite store: store the activity, rescore, commit."""
+    engine = create_store_engine(f"sqlite:///{folder / 'store.db'}")
+    migrate(engine)
+    factory, settings = session_factory(engine), load_settings()
+    with factory.begin() as session:
+        versions.record_version(session=session, model=model, source=starter_model_text())
+        versions.activate(session=session, version=model.version)
+        for i in range(100):
+            new = Lead(email=f"lead{i}@corp.example", email_domain="corp.example")
+            new.seniority, new.country, new.created_at = "vp", "US", AS_OF
+            new.stage_changed_at = AS_OF
+            session.add(new)
+    start = time.perf_counter()
+    for i in range(updates):
+        at = AS_OF + timedelta(seconds=i)
+        with factory.begin() as session:
+            lead = session.get(Lead, 1 + i % 100)
+            assert lead is not None
+            kind, path = ("page_view", PATHS[i % len(PATHS)]) if i % 3 else ("email_click", None)
+            activity = Activity(
+                event_id=f"s{i}",
+                lead_id=lead.id,
+                type=kind,
+                occurred_at=at,
+                properties={"path": path},
+            )
+            session.add(activity)
+            session.flush()
+            rescore_lead(
+                session=session,
+                lead=lead,
+                model=model,
+                new_activities=[activity],
+                at=at,
+                settings=settings,
+            )
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    return updates / seconds
+
+
 def main() -> None:
     """Generate, time each contender, print one JSON object."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -259,6 +308,7 @@ def main() -> None:
         parser.add_argument(f"--{flag}", type=int, default=default)
     parser.add_argument("--pandas-sample", type=float, default=1.0)
     parser.add_argument("--realtime-events", type=int, default=200_000)
+    parser.add_argument("--store-updates", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     model, schema = parse_model(starter_model_text(), file="starter.yaml"), Schema.build()
@@ -289,6 +339,7 @@ def main() -> None:
         sample = args.pandas_sample
         pandas_s, frame = timed(lambda: pandas_scores(model, files, as_of=AS_OF, sample=sample))
         rates = realtime_rates(model, files, min(args.realtime_events, args.activities))
+        store_updates = store_rate(model, Path(folder), args.store_updates)
     figures = {
         "leads": args.leads,
         "activities": args.activities,
@@ -305,6 +356,7 @@ def main() -> None:
         "pandas_agrees": _agree(arrow, frame) if sample == 1 else None,
         "realtime_events_per_s": rates["scored"],
         "realtime_absorb_only_events_per_s": rates["absorbed"],
+        "realtime_store_updates_per_s": store_updates,
         "rows_scored": [arrow.num_rows, deduped.num_rows, scored],
     }
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))

@@ -27,6 +27,7 @@ from leadflow.scoring.language import (
     to_text,
 )
 from leadflow.scoring.language import nodes as n
+from leadflow.scoring.language.evaluator import compile_predicate, no_events
 from leadflow.scoring.language.ibis_compiler import compile_condition
 
 TEXT_NAMES = ("s1", "s2", "odd name")
@@ -171,6 +172,18 @@ def test_compiled_query_agrees_with_python_including_missing_values(
     from_engine = [r["result"] for r in engine.to_pyarrow(query).to_pylist()]
     expected = [evaluate(condition, row) for row in table_rows]
     assert [None if r is None else bool(r) for r in from_engine] == expected
+
+
+@settings(max_examples=200)
+@given(conditions, st.lists(rows, min_size=1, max_size=8))
+def test_one_compiled_condition_serves_every_row_alike(
+    condition: n.Condition, table_rows: list[dict[str, Any]]
+) -> None:
+    # Compiled once and reused, it answers each row as a condition compiled for that row alone.
+    predicate = compile_predicate(condition)
+    for row in table_rows:
+        assert predicate(row, no_events) is compile_predicate(condition)(row, no_events)
+        assert predicate(row, no_events) is evaluate(condition, row)
 
 
 def test_event_counts_compile_from_given_columns(engine: BaseBackend) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from random import Random
 
 import pytest
@@ -142,3 +143,22 @@ def test_multi_year_histories_with_short_half_lives_stay_exact_and_small() -> No
 def test_an_event_too_old_to_matter_leaves_the_sum_unchanged() -> None:
     total = decayed_sum([(START + timedelta(days=2000), 1.0)], timedelta(hours=1))
     assert total.add(START, 1e6) == total
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(-3, 3), st.integers(-(2**1100), 2**1100)), min_size=1, max_size=4
+    ),
+    st.integers(min_value=-2400, max_value=-900),
+)
+def test_a_reading_is_the_exact_total_rounded_once(
+    blocks: list[tuple[int, int]], exponent: int
+) -> None:
+    # Readings scale a float kept with the sum; near and below the smallest normal float,
+    # where scaling would round twice, they come from the exact total instead.
+    kept = tuple(sorted(dict(blocks).items()))
+    total = sum(Fraction(units) * 2 ** (64 * (block - kept[0][0])) for block, units in kept)
+    exact = total * Fraction(2) ** exponent
+    if abs(exact) >= 2**1023:
+        return  # beyond the largest float: no reading to compare
+    assert DecayedSum(None, kept)._scaled(exponent) == float(exact)

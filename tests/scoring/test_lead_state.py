@@ -186,3 +186,29 @@ def test_time_only_moves_forward() -> None:
         state.advance(START)
     with pytest.raises(ValueError, match="time only moves forward"):
         state.score({}, at=START)
+
+
+def test_the_fit_is_remembered_only_while_the_attributes_are_equal() -> None:
+    state = LeadState.empty(MODEL).advance(START)
+    lead: dict[str, Any] = {"seniority": "vp", "account.employees": 1000}
+    assert state.score(lead, at=START).fit == 65  # exec 40 + big 25
+    lead["seniority"] = "manager"  # changed in place: the remembered copy tells
+    assert state.score(lead, at=START).fit == 25
+    # A later state made from this one shares the memory, and sees a new mapping too.
+    later = state.absorb(Event("e1", "email_click", START)).advance(START + timedelta(days=1))
+    assert later.score({**lead, "is_free_email": True}, at=later.watermark).fit == 10
+    assert later.score({"seniority": "c-level"}, at=later.watermark).fit == 40
+    assert state.score(lead, at=START).fit == 25
+
+
+@given(st.lists(attributes, min_size=1, max_size=5), events())
+def test_scores_with_a_remembered_fit_equal_the_definition(
+    leads: list[dict[str, Any]], history: list[Event]
+) -> None:
+    # One state scored with attributes that change and change back, as a lead's do.
+    at = max((e.occurred_at for e in history), default=START)
+    state = LeadState.empty(MODEL).advance(at)
+    for event in history:
+        state = state.absorb(event)
+    for lead in leads:
+        close(state.score(lead, at=at), score_lead(MODEL, lead, history, at=at))

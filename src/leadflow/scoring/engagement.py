@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -71,6 +71,18 @@ class DecayedSum:
     half_life_us: int | None
     blocks: tuple[tuple[int, int], ...] = ()
     latest_us: int | None = None
+    # The exact total of the blocks, in units of the lowest block, rounded once to a float
+    # `mantissa` times 2**`bits`: a reading is then that float scaled by a power of two,
+    # the very float the exact integer would round to, unless it is too small or large.
+    mantissa: float = field(init=False, repr=False, compare=False)
+    bits: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        low = self.blocks[0][0] if self.blocks else 0
+        total = sum(units << (_BLOCK * (block - low)) for block, units in self.blocks)
+        bits = abs(total).bit_length()
+        object.__setattr__(self, "mantissa", total / (1 << bits))
+        object.__setattr__(self, "bits", bits)
 
     @classmethod
     def empty(cls, half_life: timedelta | None) -> DecayedSum:
@@ -79,18 +91,29 @@ class DecayedSum:
 
     def add(self, occurred_at: datetime, points: float) -> DecayedSum:
         """This sum with one more event; the same events in any order give an equal sum."""
-        occurred_us = to_micros(occurred_at)
+        return self.add_us(to_micros(occurred_at), points)
+
+    def add_us(self, occurred_us: int, points: float) -> DecayedSum:
+        """`add`, for a time in microseconds since the epoch."""
         block, units = self._term(occurred_us, points)
         latest = occurred_us if self.latest_us is None else max(self.latest_us, occurred_us)
-        newest = max(block, self.blocks[-1][0]) if self.blocks else block
-        merged = dict(self.blocks)
-        merged[block] = merged.get(block, 0) + units
-        kept = tuple(sorted((b, u) for b, u in merged.items() if b > newest - _KEPT))
-        return replace(self, blocks=kept, latest_us=latest)
+        blocks = self.blocks
+        if blocks and blocks[-1][0] == block:
+            # The usual case, an event in the newest block: nothing to sort or forget.
+            kept = (*blocks[:-1], (block, blocks[-1][1] + units))
+        else:
+            newest = max(block, blocks[-1][0]) if blocks else block
+            merged = dict(blocks)
+            merged[block] = merged.get(block, 0) + units
+            kept = tuple(sorted((b, u) for b, u in merged.items() if b > newest - _KEPT))
+        return DecayedSum(self.half_life_us, kept, latest)
 
     def value_at(self, at: datetime) -> float:
         """sum of p * 2^(-(at - t_e) / h), unclamped; `at` may not precede an added event."""
-        at_us = to_micros(at)
+        return self.value_at_us(to_micros(at))
+
+    def value_at_us(self, at_us: int) -> float:
+        """`value_at`, for a time in microseconds since the epoch."""
         if self.latest_us is not None and at_us < self.latest_us:
             raise ValueError(
                 "this sum holds events after the time asked for; "
@@ -98,13 +121,21 @@ class DecayedSum:
             )
         if not self.blocks:
             return 0.0
+        exponent = _BLOCK * self.blocks[0][0] - _FRACTION_BITS
+        if self.half_life_us is None:
+            return self._scaled(exponent)
+        whole, rest = divmod(at_us, self.half_life_us)
+        return self._scaled(exponent - whole) * 2.0 ** (-rest / self.half_life_us)
+
+    def _scaled(self, exponent: int) -> float:
+        """The exact total times 2**exponent, rounded once to the nearest float."""
+        magnitude = self.bits + exponent
+        # mantissa * 2**magnitude is a normal float here, so scaling it loses nothing.
+        if -1021 <= magnitude <= 1023:
+            return math.ldexp(self.mantissa, magnitude)
         low = self.blocks[0][0]
         total = sum(units << (_BLOCK * (block - low)) for block, units in self.blocks)
-        if self.half_life_us is None:
-            return _times_power_of_two(total, -_FRACTION_BITS)
-        whole, rest = divmod(at_us, self.half_life_us)
-        scaled = _times_power_of_two(total, _BLOCK * low - _FRACTION_BITS - whole)
-        return scaled * 2.0 ** (-rest / self.half_life_us)
+        return _times_power_of_two(total, exponent)
 
     def _term(self, occurred_us: int, points: float) -> tuple[int, int]:
         if self.half_life_us is None:

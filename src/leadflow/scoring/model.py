@@ -6,10 +6,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from leadflow.scoring.language import Condition, EventQuery, event_queries, format_duration
 from leadflow.scoring.language import to_text as condition_text
+from leadflow.scoring.plan import ModelPlan
 
 FIT_LABELS = ("A", "B", "C", "D")
 ENGAGEMENT_LABELS = ("1", "2", "3", "4")
@@ -94,6 +96,11 @@ class ScoringModel:
         queries = (query for condition in conditions for query in event_queries(condition))
         object.__setattr__(self, "event_queries", tuple(dict.fromkeys(queries)))
         object.__setattr__(self, "checksum", model_checksum(self))
+
+    @cached_property
+    def plan(self) -> ModelPlan:
+        """This model's conditions compiled for Python, made once, on first use."""
+        return ModelPlan.of(self)
 
 
 def model_checksum(model: ScoringModel) -> str:

@@ -25,7 +25,7 @@ from leadflow.leads.models import Lead
 from leadflow.scoring.facts import event_of, lead_attributes
 from leadflow.scoring.model import ScoringModel
 from leadflow.scoring.realtime import save_score
-from leadflow.scoring.scorer import LeadScore, fit_contributions
+from leadflow.scoring.scorer import LeadScore
 from leadflow.scoring.state import LeadState
 from leadflow.scoring.transitions import apply_transitions
 from leadflow.storage.database import session_factory
@@ -58,8 +58,10 @@ def replay_history(
     until: datetime,
     settings: Settings,
     progress: Callable[[int], None] | None = None,
+    before_move: Callable[[datetime], None] | None = None,
 ) -> ReplaySummary:
-    """Score every lead event by event up to `until`; save final scores; move stages."""
+    """Score every lead event by event up to `until`; save final scores; move stages.
+    `before_move(at)` runs before each stage move, so a simulation can catch up to `at`."""
     started = time.perf_counter()
     moments: list[_Moment] = []
     leads = events = 0
@@ -81,6 +83,8 @@ def replay_history(
             progress(leads)
     moved = {"mql": 0, "disqualified": 0}
     for moment in sorted(moments, key=lambda m: (m.at, m.lead_id)):
+        if before_move is not None:
+            before_move(moment.at)
         with factory.begin() as session:
             moving = session.get(Lead, moment.lead_id)
             assert moving is not None
@@ -104,13 +108,12 @@ def _replay_lead(
     """The lead's state after its history, and the first event after which it moved."""
     state = LeadState.empty(model)
     moment = None
-    # Attributes do not change during a replay, so neither does fit.
-    fit_parts = fit_contributions(model, attributes)
     for activity in history:  # oldest first: time only moves forward
         # Moving time first makes the event "late", so it is absorbed directly.
         state = state.advance(activity.occurred_at).absorb(event_of(activity))
         if moment is None:
-            score = state.score(attributes, at=activity.occurred_at, fit_parts=fit_parts)
+            # Attributes do not change during a replay: the state's memo keeps the fit.
+            score = state.score(attributes, at=activity.occurred_at)
             if score.disqualified_by is not None or score.is_mql:
                 moment = (activity.occurred_at, score)
     return state, moment

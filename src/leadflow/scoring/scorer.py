@@ -10,8 +10,7 @@ from typing import Any, NamedTuple
 
 from leadflow.scoring.engagement import reference_rule_value
 from leadflow.scoring.events import Event, count_events, distinct_events, matches_rule
-from leadflow.scoring.language import holds
-from leadflow.scoring.language.evaluator import EventCounts
+from leadflow.scoring.language.evaluator import EventCounts, no_events
 from leadflow.scoring.model import ScoringModel
 
 
@@ -67,10 +66,34 @@ def score_lead(
 def fit_contributions(model: ScoringModel, attributes: Mapping[str, Any]) -> list[Contribution]:
     """The fit rules that hold on these attributes, with their points."""
     return [
-        Contribution(rule.name, rule.points)
-        for rule in model.fit_rules
-        if rule.points != 0 and holds(rule.when, attributes)
+        Contribution(name, points)
+        for name, points, when in model.plan.fit
+        if when(attributes, no_events) is True
     ]
+
+
+class FitMemo:
+    """The attributes a lead was last scored on and its fit then: attributes change rarely and
+    events often, so most scores reuse the fit instead of evaluating every fit rule again.
+
+    Attributes are compared by value with the ones remembered (a shallow copy): pass a new
+    mapping, or change a value, and the fit is computed afresh.
+    """
+
+    __slots__ = ("_attributes", "_parts")
+
+    def __init__(self) -> None:
+        self._attributes: dict[str, Any] | None = None
+        self._parts: tuple[Contribution, ...] = ()
+
+    def fit_parts(
+        self, model: ScoringModel, attributes: Mapping[str, Any]
+    ) -> tuple[Contribution, ...]:
+        """`fit_contributions(model, attributes)`, from memory while the attributes are equal."""
+        if self._attributes is None or self._attributes != attributes:
+            self._parts = tuple(fit_contributions(model, attributes))
+            self._attributes = dict(attributes)
+        return self._parts
 
 
 def assemble_score(
@@ -94,13 +117,9 @@ def assemble_score(
     fit_band = model.fit_bands.band(fit)
     engagement_band = int(model.engagement_bands.band(engagement_total))
     grade = f"{fit_band}{engagement_band}"
+    plan = model.plan
     disqualified_by = next(
-        (
-            rule.name
-            for rule in model.disqualify_rules
-            if holds(rule.when, attributes, event_counts)
-        ),
-        None,
+        (name for name, when in plan.disqualify if when(attributes, event_counts) is True), None
     )
     scores = {
         "fit": fit,
@@ -110,9 +129,7 @@ def assemble_score(
         "engagement_band": engagement_band,
     }
     # Disqualify rules come first: junk is never an MQL, whatever the criteria say.
-    is_mql = disqualified_by is None and holds(
-        model.mql_criteria, {**attributes, **scores}, event_counts
-    )
+    is_mql = disqualified_by is None and plan.mql({**attributes, **scores}, event_counts) is True
     explanation = sorted([*fit_parts, *engagement_parts], key=lambda p: (-abs(p.points), p.rule))
     return LeadScore(
         fit=fit,

@@ -13,16 +13,17 @@ Each event is absorbed once: the store's unique event id is what keeps repeats o
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from leadflow.scoring.engagement import EPOCH, DecayedSum, clamp, duration_micros, to_micros
-from leadflow.scoring.events import Event, matches_query, matches_rule
+from leadflow.scoring.events import Event
 from leadflow.scoring.language import EventQuery
 from leadflow.scoring.model import ScoringModel
-from leadflow.scoring.scorer import Contribution, LeadScore, assemble_score
+from leadflow.scoring.plan import matching
+from leadflow.scoring.scorer import FitMemo, LeadScore, assemble_score
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class LeadState:
     sums: tuple[DecayedSum, ...]
     tallies: tuple[EventTally, ...]
     pending: tuple[Event, ...] = ()
+    # Shared by the states made from this one: the fit of the attributes last scored.
+    fit_memo: FitMemo = field(default_factory=FitMemo, compare=False, repr=False)
 
     @property
     def watermark(self) -> datetime | None:
@@ -86,7 +89,7 @@ class LeadState:
         )
 
     def absorb(self, event: Event) -> LeadState:
-        """The state with one more event: O(rules), whenever it happened."""
+        """The state with one more event: O(rules of its type), whenever it happened."""
         occurred_us = to_micros(event.occurred_at)
         if self.watermark_us is None or occurred_us > self.watermark_us:
             # Kept in (time, id) order, so equal sets of events give equal states.
@@ -94,53 +97,54 @@ class LeadState:
             position = bisect.bisect_right(keys, (occurred_us, event.id))
             pending = (*self.pending[:position], event, *self.pending[position:])
             return replace(self, pending=pending)
-        rules, queries = self.model.engagement_rules, self.model.event_queries
-        sums = tuple(
-            total.add(event.occurred_at, rule.points) if matches_rule(rule, event) else total
-            for rule, total in zip(rules, self.sums, strict=True)
-        )
-        tallies = tuple(
-            tally.add(occurred_us, self.watermark_us) if matches_query(query, event) else tally
-            for query, tally in zip(queries, self.tallies, strict=True)
-        )
-        return replace(self, sums=sums, tallies=tallies)
+        plan = self.model.plan
+        rules = matching(plan.rules_by_event.get(event.type, ()), event.properties)
+        queries = matching(plan.queries_by_event.get(event.type, ()), event.properties)
+        if not rules and not queries:
+            return self
+        sums, tallies = self.sums, self.tallies
+        if rules:
+            changed = list(sums)
+            for index in rules:
+                points = self.model.engagement_rules[index].points
+                changed[index] = changed[index].add_us(occurred_us, points)
+            sums = tuple(changed)
+        if queries:
+            counted = list(tallies)
+            for index in queries:
+                counted[index] = counted[index].add(occurred_us, self.watermark_us)
+            tallies = tuple(counted)
+        return LeadState(self.model, self.watermark_us, sums, tallies, self.pending, self.fit_memo)
 
     def advance(self, now: datetime) -> LeadState:
         """The state with time moved to `now`: pending events up to `now` now count."""
         now_us = to_micros(now)
         if self.watermark_us is not None and now_us < self.watermark_us:
             raise ValueError("time only moves forward: `now` precedes this state's watermark")
+        if now_us == self.watermark_us and not self.pending:
+            return self  # nothing due, and the tallies were pruned at this time already
         due = [e for e in self.pending if to_micros(e.occurred_at) <= now_us]
-        state = replace(
-            self,
-            watermark_us=now_us,
-            pending=self.pending[len(due) :],
-            tallies=tuple(tally.prune(now_us) for tally in self.tallies),
-        )
+        tallies = tuple(tally.prune(now_us) for tally in self.tallies)
+        pending = self.pending[len(due) :]
+        state = LeadState(self.model, now_us, self.sums, tallies, pending, self.fit_memo)
         for event in due:
             state = state.absorb(event)
         return state
 
-    def score(
-        self,
-        attributes: Mapping[str, Any],
-        *,
-        at: datetime,
-        fit_parts: Sequence[Contribution] | None = None,
-    ) -> LeadScore:
+    def score(self, attributes: Mapping[str, Any], *, at: datetime) -> LeadScore:
         """The lead's score at `at` (not before the watermark), as `score_lead` defines it;
-        `fit_parts` (from `fit_contributions`) saves recomputing an unchanged fit."""
+        the fit is reused while the attributes equal the ones last scored."""
         state = self.advance(at)
         at_us = to_micros(at)
-        rules = self.model.engagement_rules
         engagement = [
-            clamp(total.value_at(at), rule.cap)
-            for rule, total in zip(rules, state.sums, strict=True)
+            clamp(total.value_at_us(at_us), rule.cap) if total.blocks else 0.0
+            for rule, total in zip(self.model.engagement_rules, state.sums, strict=True)
         ]
         counts = {
             query: tally.count_at(at_us)
             for query, tally in zip(self.model.event_queries, state.tallies, strict=True)
         }
+        fit_parts = self.fit_memo.fit_parts(self.model, attributes)
         return assemble_score(self.model, attributes, engagement, counts.__getitem__, fit_parts)
 
 

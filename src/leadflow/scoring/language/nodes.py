@@ -40,6 +40,14 @@ class EventQuery:
     where: Condition | None = None
     within: timedelta | None = None
     offset: int = _offset()
+    # Scoring looks event counts up by query on every score: hash the whole query once.
+    _hash: int = field(init=False, default=0, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.event_type, self.where, self.within)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
