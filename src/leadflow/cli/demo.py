@@ -12,8 +12,10 @@ from rich.table import Table
 from leadflow.cli.options import DbOption, settings_for
 from leadflow.cli.output import console
 from leadflow.demo.generate import WorldSummary
+from leadflow.demo.handoff_report import HandoffSummary, handoff_summary
 from leadflow.demo.load import load_world
 from leadflow.demo.marketing import SOURCES
+from leadflow.demo.sales import SalesFloor
 from leadflow.demo.scoring import DemoScoring, score_world
 from leadflow.demo.vocabulary import COMPETITOR_DOMAINS, UNIVERSITIES
 from leadflow.demo.world import DEFAULT_END, DEFAULT_LEADS, DEFAULT_MONTHS, DEFAULT_SEED, WorldSpec
@@ -60,15 +62,21 @@ def demo_command(
                 reset=reset,
                 on_progress=lambda done, _total: progress.update(task, completed=done),
             )
-            progress.update(task, description="scoring events", completed=0)
-            scoring = score_world(engine=engine, settings=settings, until=spec.ends_at)
+            progress.update(task, description="scoring events, working MQLs", completed=0)
+            floor = SalesFloor(engine=engine, settings=settings, seed=spec.seed, until=spec.ends_at)
+            scoring = score_world(
+                engine=engine, settings=settings, until=spec.ends_at, before_move=floor.advance
+            )
+            floor.finish()
+            handoff = handoff_summary(engine=engine, settings=settings)
     finally:
         engine.dispose()
     elapsed = time.perf_counter() - started
     store = engine.url.render_as_string(hide_password=True)
     console.print(_summary_table(summary))
     console.print(_scoring_lines(scoring), highlight=False)
-    console.print(f"built and scored in {elapsed:.1f} s into {store}", highlight=False)
+    console.print(_handoff_lines(handoff), highlight=False)
+    console.print(f"built, scored and worked in {elapsed:.1f} s into {store}", highlight=False)
     _print_next_steps(summary, store if db else None)
 
 
@@ -79,6 +87,20 @@ def _scoring_lines(scoring: DemoScoring) -> str:
         f"disqualified.\nThe MQLs include {scoring.customers_among_mqls:,} of the "
         f"{scoring.customers:,} hidden eventual customers ({scoring.customer_recall:.0%}); "
         f"{scoring.mql_precision:.0%} of MQLs would accept a sales call."
+    )
+
+
+def _handoff_lines(handoff: HandoffSummary) -> str:
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in handoff.rejection_reasons[:3])
+    return (
+        f"Handoff: {handoff.routed:,} MQLs routed to reps, {handoff.queued:,} to the team queue; "
+        f"{handoff.accepted:,} accepted, {handoff.rejected:,} rejected to nurture"
+        f"{f' ({reasons})' if reasons else ''}, {handoff.disqualified_by_sales:,} disqualified "
+        f"by sales.\n{handoff.sqls:,} SQLs, {handoff.opportunities:,} opportunities, "
+        f"{handoff.won:,} won ({_money(handoff.won_revenue)}), {handoff.lost:,} lost. "
+        f"SLA met {handoff.sla_met_share:.0%} of {handoff.sla_met + handoff.sla_breached:,} "
+        f"deadlines; {handoff.sla_breached:,} breached, {handoff.escalated:,} escalated "
+        f"({handoff.reassigned:,} passed to the next rep)."
     )
 
 

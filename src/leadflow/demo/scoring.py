@@ -3,6 +3,7 @@ how many of the hidden eventual customers its MQLs include."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,14 +35,23 @@ class DemoScoring:
         return self.customers_among_mqls / self.customers if self.customers else 0.0
 
 
-def score_world(*, engine: Engine, settings: Settings, until: datetime) -> DemoScoring:
-    """Activate the starter model and replay the world's history through real-time scoring."""
+def score_world(
+    *,
+    engine: Engine,
+    settings: Settings,
+    until: datetime,
+    before_move: Callable[[datetime], None] | None = None,
+) -> DemoScoring:
+    """Activate the starter model and replay the world's history through real-time scoring;
+    `before_move(at)` runs before each handoff (the sales floor catching up to `at`)."""
     text = starter_model_text()
     with session_factory(engine).begin() as session:
         model = parse_model(text, file="starter scoring model")
         record_version(session=session, model=model, source=text, source_file="starter.yaml")
         activate(session=session, version=model.version, at=until)
-    replay = replay_history(engine=engine, model=model, until=until, settings=settings)
+    replay = replay_history(
+        engine=engine, model=model, until=until, settings=settings, before_move=before_move
+    )
     with session_factory(engine)() as session:
         became_mql = select(StageChange.lead_id).where(StageChange.to_stage == "mql").distinct()
         mqls = session.scalar(select(func.count()).select_from(became_mql.subquery())) or 0
