@@ -8,7 +8,19 @@ import typer
 from typer.core import TyperGroup
 
 from leadflow import __version__
-from leadflow.cli import demo, imports, init, keys, leads, scoring, serve, sla, users, webhooks
+from leadflow.cli import (
+    demo,
+    imports,
+    init,
+    keys,
+    leads,
+    report,
+    scoring,
+    serve,
+    sla,
+    users,
+    webhooks,
+)
 from leadflow.cli.output import error_console
 from leadflow.errors import LeadflowError
 
@@ -41,6 +53,7 @@ app.add_typer(sla.app, name="sla")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
+app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve_command)
 
 

@@ -77,6 +77,7 @@ def demo_command(
     console.print(_scoring_lines(scoring), highlight=False)
     console.print(_handoff_lines(handoff), highlight=False)
     console.print(f"built, scored and worked in {elapsed:.1f} s into {store}", highlight=False)
+    _print_world_reports(settings.database_url)
     _print_next_steps(summary, store if db else None)
 
 
@@ -165,3 +166,20 @@ def _print_next_steps(summary: WorldSummary, store: str | None) -> None:
     )
     for line in lines:
         console.print(f"  {line}", soft_wrap=True, highlight=False)
+
+
+def _print_world_reports(database_url: str) -> None:
+    """The world's funnel and source table, as `leadflow report` prints them."""
+    from leadflow.analytics.registry import run_report
+    from leadflow.analytics.tables import store_tables
+    from leadflow.cli.report_output import report_table
+
+    engine = open_store(database_url)
+    try:
+        tables = store_tables(engine)
+        console.print(report_table(run_report("funnel", tables)))
+        # The screen holds the essentials; `leadflow report sources` shows every column.
+        essentials = ("source", "leads", "mqls", "sqls", "customers", "revenue", "spend", "roi")
+        console.print(report_table(run_report("sources", tables), essentials))
+    finally:
+        engine.dispose()

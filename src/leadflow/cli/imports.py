@@ -155,7 +155,7 @@ def _run_import(
         )
 
 
-def _command(kind: str, example: str) -> None:
+def _command(kind: str, example: str, summary: str | None = None) -> None:
     def command(
         file: FileArgument,
         mappings: MapOption = None,
@@ -180,8 +180,12 @@ def _command(kind: str, example: str) -> None:
             db=db,
         )
 
+    summary = (
+        summary
+        or f"Import {kind}: known fields by name, every other column kept as a custom value."
+    )
     command.__doc__ = (
-        f"Import {kind}: known fields by name, every other column kept as a custom value.\n\n"
+        f"{summary}\n\n"
         f"Nothing is written if any row is bad, unless --skip-invalid.\n\nExample: {example}"
     )
     app.command(kind)(command)
@@ -190,3 +194,9 @@ def _command(kind: str, example: str) -> None:
 _command("leads", "leadflow import leads contacts.csv --map 'Work Email=email'")
 _command("accounts", "leadflow import accounts companies.parquet --skip-invalid")
 _command("activities", "leadflow import activities events.jsonl.gz --time-zone Europe/Berlin")
+_command(
+    "spend",
+    "leadflow import spend spend-2026.csv",
+    "Import campaign spend: source, medium, campaign, month (YYYY-MM) or period_start and"
+    " period_end, amount, currency. Importing a period again replaces its amount.",
+)

@@ -22,6 +22,7 @@ from leadflow.importing.leads import LeadImport
 from leadflow.importing.plan import ColumnPlan, ColumnRules
 from leadflow.importing.readers import Source, open_source
 from leadflow.importing.report import ErrorLog, ImportSummary, RejectFile
+from leadflow.importing.spend import SpendImport
 from leadflow.leads.identity import DomainRules
 from leadflow.leads.models import AttributeDefinition
 from leadflow.storage.base import utcnow
@@ -31,6 +32,7 @@ KINDS: dict[str, Any] = {
     "leads": LeadImport,
     "accounts": AccountImport,
     "activities": ActivityImport,
+    "spend": SpendImport,
 }
 DEFINITIONS = cast(Table, AttributeDefinition.__table__)
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024

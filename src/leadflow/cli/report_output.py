@@ -1,0 +1,73 @@
+"""Printing a report: a Rich table for people, JSON or CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from rich.table import Table
+
+from leadflow.analytics.registry import ReportResult
+from leadflow.cli.output import console, to_json
+
+# Columns shown as percentages in a table (the data keeps fractions).
+_PERCENT = re.compile(r"(^|_)(rate|share|compliance|roi)$")
+_MONEY = re.compile(r"^(revenue|spend|credit|cost_per_\w+)$")
+
+
+class ReportFormat(StrEnum):
+    """How a report prints: a table for people, JSON or CSV for programs."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def print_result(result: ReportResult, fmt: ReportFormat) -> None:
+    """Print a report's rows as a table, a JSON object or CSV."""
+    if fmt is ReportFormat.JSON:
+        print(to_json(result.as_dict()))
+        return
+    if fmt is ReportFormat.CSV:
+        writer = csv.DictWriter(sys.stdout, fieldnames=result.columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(result.rows)
+        return
+    if not result.rows:
+        console.print(f"[dim]{result.title}: no rows[/dim]", highlight=False)
+        return
+    console.print(report_table(result))
+
+
+def report_table(result: ReportResult, columns: Sequence[str] | None = None) -> Table:
+    """A report as a Rich table: counts with separators, rates as percentages, hours."""
+    table = Table(title=result.title, header_style="bold")
+    # A column empty in every row (no spend imported, say) only takes room on screen.
+    wanted = columns or result.columns
+    shown = [c for c in wanted if any(row.get(c) is not None for row in result.rows)]
+    for column in shown:
+        numeric = any(isinstance(row.get(column), int | float) for row in result.rows)
+        table.add_column(
+            column, justify="right" if numeric else "left", no_wrap=not numeric, overflow="fold"
+        )
+    for row in result.rows:
+        table.add_row(*(_cell(column, row.get(column)) for column in shown))
+    return table
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if _PERCENT.search(column):
+        return f"{value:.0%}" if abs(value) >= 10 else f"{value:.1%}"
+    if _MONEY.search(column):
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.2f}"
