@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from leadflow.analytics.dimensions import lead_groups
-from leadflow.analytics.quantiles import nearest_rank
+from leadflow.analytics.quantiles import rank_picks, with_ranks
 from leadflow.analytics.ratios import ratio
 from leadflow.analytics.request import FunnelRequest, ReportContext, ReportParameterError
 from leadflow.analytics.tables import ReportTables
@@ -38,7 +38,7 @@ class FunnelQuery:
     the time between two steps is the difference of the two, summarised per step by the
     nearest-rank median and 90th percentile (see quantiles). Ties count as reached: a stage
     entered at the very instant of the entry is reached after zero time. Two entries of one
-    lead into the first step at the same instant are one entry.
+    lead into the first step at the same instant are one entry, of the earlier cycle.
 
     Result: one row per group and step: `count` (members that reached it), `rate` (of the
     cohort), `step_rate` (of the previous step's count), `median_us`/`p90_us` (microseconds
@@ -57,78 +57,88 @@ class FunnelQuery:
     def expression(self, tables: ReportTables) -> ir.Table:
         """The funnel as one Ibis expression over the report tables."""
         by = list(self.context.by)
-        members = self.members(tables)
-        members = members.join(lead_groups(tables, by), "lead_id")
-        long = ibis.union(*(self._step(members, by, j) for j in range(len(self.steps))))
-        counted = long.group_by([*by, "step", "stage"]).aggregate(count=long.reached_us.count())
+        members = self.members(tables).join(lead_groups(tables, by), "lead_id")
+        # Members unpivoted to one row per step by a cross join with the steps, so the
+        # members are computed once on every engine, then counted and ranked in one pass.
+        long = members.cross_join(self._step_rows(tables))
+        reach = [long[f"reach_{j}_us"] for j in range(len(self.steps))]
+        long = long.select(
+            *by,
+            "step",
+            "stage",
+            reached_us=ibis.cases(*((long.step == j, r) for j, r in enumerate(reach))),
+            duration_us=ibis.cases(
+                *((long.step == j, reach[j] - reach[j - 1]) for j in range(1, len(reach)))
+            ),
+        )
+        ranked = with_ranks(long, "duration_us", [*by, "step"])
+        counted = ranked.group_by([*by, "step", "stage"]).aggregate(
+            count=ranked.reached_us.count(), **rank_picks(ranked, "duration_us", suffix="_us")
+        )
         flow = ibis.window(group_by=by, order_by="step")
-        counted = counted.mutate(
+        result = counted.select(
+            *by,
+            "step",
+            "stage",
+            "count",
             rate=ratio(counted["count"], counted["count"].first().over(flow)),
             step_rate=ratio(counted["count"], counted["count"].lag().over(flow)),
+            median_us=counted.median_us,
+            p90_us=counted.p90_us,
         )
-        times = nearest_rank(long, "duration_us", [*by, "step"], suffix="_us")
-        result = counted.left_join(times, [*by, "step"]).select(*by, *RESULT_COLUMNS)
         return result.order_by([*by, "step"])
 
     def members(self, tables: ReportTables) -> ir.Table:
         """One row per cohort member: lead_id, cycle, entry_us and reach_<j>_us per step."""
         changes = tables.stage_changes
-        first = self.steps[0]
-        entries = (
-            changes.filter(changes.to_stage == first)
-            .group_by(["lead_id", "changed_us"])
-            .aggregate(cycle=changes.cycle.min())
+        moves = changes.filter(changes.to_stage.isin(self.steps))
+        moves = moves.select(
+            "lead_id",
+            "cycle",
+            at_us=moves.changed_us,
+            rank=ibis.cases(*((moves.to_stage == s, j) for j, s in enumerate(self.steps))),
         )
-        entries = entries.mutate(
-            next_us=entries.changed_us.lead().over(group_by="lead_id", order_by="changed_us")
-        ).rename(entry_us="changed_us")
-        entries = entries.filter(self.context.in_period(entries.entry_us))
-        if self.request.cycles == "first":
-            entries = entries.filter(entries.cycle == 1)
-        elif self.request.cycles == "recycled":
-            entries = entries.filter(entries.cycle > 1)
-        later = changes.filter(changes.to_stage.isin(self.steps[1:]))
-        later = later.select(
-            _lead=later.lead_id,
-            at_us=later.changed_us,
-            rank=ibis.cases(*((later.to_stage == s, j) for j, s in enumerate(self.steps))),
-        )
-        spans = entries.join(
-            later,
-            (entries.lead_id == later._lead)
-            & (later.at_us >= entries.entry_us)
-            & (entries.next_us.isnull() | (later.at_us < entries.next_us)),
-        )
+        # A change belongs to the lead's latest entry into the first step at or before it
+        # (an entry sorts first among the changes at its instant): one sort per lead instead
+        # of a range join of entries to changes.
+        so_far = ibis.cumulative_window(group_by="lead_id", order_by=["at_us", "rank"])
+        spans = moves.mutate(entry_us=ibis.cases((moves.rank == 0, moves.at_us)).max().over(so_far))
+        within = spans.rank > 0
         if self.context.window_us is not None:
-            spans = spans.filter(spans.at_us - spans.entry_us <= self.context.window_us)
-        reached = (
-            spans.group_by(["lead_id", "entry_us"])
-            .aggregate(
-                **{
-                    f"reach_{j}_us": spans.at_us.min(where=spans.rank >= j)
-                    for j in range(1, len(self.steps))
-                }
-            )
-            .rename(_lead="lead_id", _entry="entry_us")
+            within &= spans.at_us - spans.entry_us <= self.context.window_us
+        spans = spans.filter(spans.entry_us.notnull())
+        members = spans.group_by(["lead_id", "entry_us"]).aggregate(
+            cycle=spans.cycle.min(where=spans.rank == 0),
+            **{
+                f"reach_{j}_us": spans.at_us.min(where=within & (spans.rank >= j))
+                for j in range(1, len(self.steps))
+            },
         )
-        joined = entries.left_join(
-            reached, (entries.lead_id == reached._lead) & (entries.entry_us == reached._entry)
-        )
-        return joined.select(
+        members = members.filter(self.context.in_period(members.entry_us))
+        if self.request.cycles == "first":
+            members = members.filter(members.cycle == 1)
+        elif self.request.cycles == "recycled":
+            members = members.filter(members.cycle > 1)
+        return members.select(
             "lead_id",
             "cycle",
             "entry_us",
-            reach_0_us=joined.entry_us,
-            **{f"reach_{j}_us": joined[f"reach_{j}_us"] for j in range(1, len(self.steps))},
+            reach_0_us=members.entry_us,
+            **{f"reach_{j}_us": members[f"reach_{j}_us"] for j in range(1, len(self.steps))},
         )
 
-    def _step(self, members: ir.Table, by: list[str], j: int) -> ir.Table:
-        reached = members[f"reach_{j}_us"]
-        previous = members[f"reach_{max(j - 1, 0)}_us"]
-        return members.select(
-            *by,
-            step=ibis.literal(j, "int64"),
-            stage=ibis.literal(self.steps[j], "string"),
-            reached_us=reached,
-            duration_us=(reached - previous) if j else ibis.null("int64"),
+    def _step_rows(self, tables: ReportTables) -> ir.Table:
+        """The steps as rows: step (0, 1, ...) and stage."""
+        # Ibis spells literal rows only as a memtable, a temporary table on the store; an
+        # aggregate without groups always gives exactly one row, even over no rows at all
+        # (of users: small, and read by nothing else unless grouping by owner). UNION, not
+        # UNION ALL: SQLite would copy the members query into each arm of a UNION ALL.
+        nothing = tables.users.filter(ibis.literal(False))
+        one = nothing.aggregate(_rows=nothing.count())
+        return ibis.union(
+            *(
+                one.select(step=ibis.literal(j, "int64"), stage=ibis.literal(s, "string"))
+                for j, s in enumerate(self.steps)
+            ),
+            distinct=True,
         )

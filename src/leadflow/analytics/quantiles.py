@@ -28,18 +28,38 @@ def nearest_rank(
     suffix: str = "",
 ) -> ir.Table:
     """One row per group of `by`: each named nearest-rank percentile of column `value`."""
-    present = table.filter(table[value].notnull())
+    ranked = with_ranks(table.filter(table[value].notnull()), value, by)
+    picks = rank_picks(ranked, value, percentiles, suffix=suffix)
+    if not by:
+        return ranked.aggregate(**picks)
+    return ranked.group_by(list(by)).aggregate(**picks)
+
+
+def with_ranks(table: ir.Table, value: str, by: Sequence[str]) -> ir.Table:
+    """`table` plus `_rank` (of `value` in its group of `by`, from 1) and `_n` (values in it).
+
+    Missing values sort last, so the present ones hold ranks 1 to `_n` and a caller may keep
+    rows without a value (to count them in the same pass) without moving any percentile.
+    """
     group = list(by)
-    ranked = present.mutate(
-        _rank=ibis.row_number().over(group_by=group, order_by=present[value]) + 1,
-        _n=present[value].count().over(group_by=group),
+    return table.mutate(
+        _rank=ibis.row_number().over(group_by=group, order_by=table[value].asc(nulls_first=False))
+        + 1,
+        _n=table[value].count().over(group_by=group),
     )
-    picks = {
+
+
+def rank_picks(
+    ranked: ir.Table,
+    value: str,
+    percentiles: Mapping[str, tuple[int, int]] = MEDIAN_P90,
+    *,
+    suffix: str = "",
+) -> dict[str, ir.Scalar]:
+    """Aggregates of a `with_ranks` table: each named percentile of `value`, null when none."""
+    return {
         f"{name}{suffix}": ranked[value].max(
             where=ranked._rank == (ranked._n * numerator + denominator - 1) // denominator
         )
         for name, (numerator, denominator) in percentiles.items()
     }
-    if not group:
-        return ranked.aggregate(**picks)
-    return ranked.group_by(group).aggregate(**picks)
