@@ -24,7 +24,8 @@ from leadflow.cli.output import error_console, print_record
 from leadflow.config import load_settings
 from leadflow.errors import InvalidInputError
 from leadflow.importing.plan import ColumnRules
-from leadflow.importing.service import ImportOptions, ProgressCallback, import_file
+from leadflow.importing.service import ImportOptions, ProgressCallback
+from leadflow.ingest.imports import import_and_rescore
 from leadflow.storage.database import open_store
 
 app = typer.Typer(
@@ -63,6 +64,13 @@ RejectOption = Annotated[
         "--reject-file",
         help="Where --skip-invalid writes bad rows (default: FILE's stem + .rejects.csv).",
         show_default=False,
+    ),
+]
+NoScoreOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-score",
+        help="Do not rescore the leads the import touched (run `leadflow score` later).",
     ),
 ]
 TimeZoneOption = Annotated[
@@ -127,6 +135,7 @@ def _run_import(
     time_zone: str | None,
     fmt: OutputFormat,
     db: str | None,
+    score: bool = True,
 ) -> None:
     settings = load_settings(database_url=db, time_zone=time_zone)
     options = ImportOptions.from_settings(
@@ -142,12 +151,19 @@ def _run_import(
     engine = open_store(settings.database_url)
     try:
         with _progress_bar(path) as progress:
-            summary = import_file(
-                engine=engine, kind=kind, path=path, options=options, progress=progress
+            summary, rescore = import_and_rescore(
+                engine=engine,
+                kind=kind,
+                path=path,
+                settings=settings,
+                options=options,
+                progress=progress,
+                score=score,
             )
     finally:
         engine.dispose()
-    print_record(summary.as_dict(), fmt, title=f"Imported {kind} from {path.name}")
+    record = summary.as_dict() | rescore.as_dict()
+    print_record(record, fmt, title=f"Imported {kind} from {path.name}")
     if summary.rejected and fmt is OutputFormat.TABLE:
         error_console.print(
             f"[yellow]{summary.rejected} bad rows skipped; see {summary.reject_file}[/yellow]",
@@ -164,6 +180,7 @@ def _command(kind: str, example: str, summary: str | None = None) -> None:
         skip_invalid: SkipOption = False,
         reject_file: RejectOption = None,
         time_zone: TimeZoneOption = None,
+        no_score: NoScoreOption = False,
         fmt: FormatOption = OutputFormat.TABLE,
         db: DbOption = None,
     ) -> None:
@@ -178,6 +195,7 @@ def _command(kind: str, example: str, summary: str | None = None) -> None:
             time_zone=time_zone,
             fmt=fmt,
             db=db,
+            score=not no_score,
         )
 
     summary = (
@@ -186,7 +204,9 @@ def _command(kind: str, example: str, summary: str | None = None) -> None:
     )
     command.__doc__ = (
         f"{summary}\n\n"
-        f"Nothing is written if any row is bad, unless --skip-invalid.\n\nExample: {example}"
+        f"Nothing is written if any row is bad, unless --skip-invalid. The leads the import"
+        f" touched are then rescored under the active model, unless --no-score.\n\n"
+        f"Example: {example}"
     )
     app.command(kind)(command)
 

@@ -6,8 +6,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, Table, select
@@ -39,6 +40,17 @@ SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
 # Rows read so far, and the fraction of the file read (None when unknown).
 ProgressCallback = Callable[[int, float | None], None]
+
+
+class WriteHook(Protocol):
+    """Work done inside an import's transaction around its writes (such as rescoring the
+    leads it touched), so it commits, or rolls back, together with the rows."""
+
+    def before(self, connection: Connection, context: ImportContext) -> None:
+        """Called before the first row is written."""
+
+    def after(self, connection: Connection, context: ImportContext) -> None:
+        """Called once every row is written, before the commit."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ def import_file(
     path: Path,
     options: ImportOptions | None = None,
     progress: ProgressCallback | None = None,
+    hook: WriteHook | None = None,
 ) -> ImportSummary:
     """Import one file of leads, accounts or activities; all or nothing unless skip_invalid."""
     options = options or ImportOptions()
@@ -99,7 +112,11 @@ def import_file(
         try:
             with engine.begin() as connection, _large_page_cache(connection):
                 run = _Run(connection, source, context, options, zone, rejects)
+                if hook is not None:
+                    hook.before(connection, context)
                 run.all_chunks(progress)
+                if hook is not None:
+                    hook.after(connection, context)
             if rejects is not None and rejects.count:
                 rejects.write()
                 summary.reject_file = str(reject_path)
@@ -148,17 +165,10 @@ class _Run:
         self.options = options
         self.rejects = rejects
         self.entity = handler_class.spec.entity
-        recorded = dict(
-            connection.execute(
-                select(DEFINITIONS.c.name, DEFINITIONS.c.type).where(
-                    DEFINITIONS.c.entity == self.entity
-                )
-            ).all()
-        )
         self.plan = ColumnPlan(
             spec=handler_class.spec,
             rules=options.columns,
-            recorded=recorded,
+            recorded=recorded_types(connection, self.entity),
             zone=zone,
             file_label=source.path.name,
         )
@@ -195,14 +205,24 @@ class _Run:
             raise self.errors.failure()
 
     def _record_types(self) -> None:
-        columns = self.plan.unrecorded()
-        if not columns:
-            return
-        now = self.context.now
-        rows = [
-            {"entity": self.entity, "name": column.name, "type": column.type, "created_at": now}
-            for column in columns
-        ]
-        insert_rows(self.connection, DEFINITIONS, rows, ignore_conflicts=True)
-        for column in columns:
-            column.recorded = True
+        record_types(self.connection, self.plan, self.entity, self.context.now)
+
+
+def recorded_types(connection: Connection, entity: str) -> dict[str, str]:
+    """The custom attribute types earlier imports fixed for `entity`, by name."""
+    statement = select(DEFINITIONS.c.name, DEFINITIONS.c.type)
+    return dict(connection.execute(statement.where(DEFINITIONS.c.entity == entity)).all())
+
+
+def record_types(connection: Connection, plan: ColumnPlan, entity: str, now: datetime) -> None:
+    """Fix the types of the plan's new attribute columns in attribute_definitions."""
+    columns = plan.unrecorded()
+    if not columns:
+        return
+    rows = [
+        {"entity": entity, "name": column.name, "type": column.type, "created_at": now}
+        for column in columns
+    ]
+    insert_rows(connection, DEFINITIONS, rows, ignore_conflicts=True)
+    for column in columns:
+        column.recorded = True
