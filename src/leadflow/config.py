@@ -18,6 +18,7 @@ from leadflow.api.config import ApiConfig
 from leadflow.errors import ConfigError
 from leadflow.lifecycle.config import LifecycleConfig
 from leadflow.routing.config import RoutingConfig
+from leadflow.segment.config import SegmentConfig
 from leadflow.sla.config import SlaConfig
 from leadflow.webhooks.config import WebhookConfig
 
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    segment: SegmentConfig = Field(default_factory=SegmentConfig)
 
     @field_validator("database_url")
     @classmethod

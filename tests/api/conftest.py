@@ -38,6 +38,17 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
+SERVER_SECRET_KEY = "test-server-secret-key-of-at-least-32-characters"
+
+
+@pytest.fixture(autouse=True)
+def server_secret_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The API under test has a server secret key, as a deployment that signs webhooks
+    must; a test about a missing key deletes LEADFLOW_SECRET_KEY before making its app."""
+    monkeypatch.setenv("LEADFLOW_SECRET_KEY", SERVER_SECRET_KEY)
+    return SERVER_SECRET_KEY
+
+
 @pytest.fixture
 def app(db_url: str) -> FastAPI:
     """The API on the test store."""

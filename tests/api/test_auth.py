@@ -17,7 +17,9 @@ from leadflow.users.models import ApiKey
     [
         ({}, "no API key"),
         ({"Authorization": "Bearer "}, "no API key"),
-        ({"Authorization": "Basic dXNlcjpwYXNz"}, "no API key"),
+        ({"Authorization": "Basic !!!"}, "no API key"),
+        # Basic auth carries a Segment write key as its user name: here a wrong one.
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, "not valid"),
         ({"Authorization": "Bearer lf_nope"}, "not valid"),
         ({"X-API-Key": "lf_abcdefgh_" + "A" * 43}, "not valid"),
     ],

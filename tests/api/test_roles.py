@@ -6,6 +6,7 @@ without saying who may call it.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +15,16 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from leadflow.api.app import create_app
 from leadflow.config import load_settings
+from leadflow.leads.models import Lead
+from leadflow.scoring import versions
+from leadflow.scoring.model_file import parse_model, starter_model_text
+from leadflow.storage.database import transaction
 from leadflow.users.models import ApiKey, User
+from leadflow.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 EVERYONE = frozenset({"admin", "marketing", "manager", "sales"})
 ADMIN = frozenset({"admin"})
@@ -33,6 +40,75 @@ class Rule:
     lead_scoped: bool = False
     public: bool = False  # needs no key
     request: Request = field(default=lambda world: ({}, None))
+    # Makes the world in which the call is legal (a lead in the right stage, a subscription),
+    # given a session and the path params; committed before the call.
+    prepare: Callable[[Session, dict[str, Any]], None] | None = None
+    # Sends the key as the Basic auth user name, as Segment libraries send their write key.
+    basic_auth: bool = False
+
+
+INGEST_WRITERS = frozenset({"admin", "marketing"})
+_EVENT = {"type": "page_view", "occurred_at": "2026-05-04T09:00:00Z", "email": "own@buyer.test"}
+_SEGMENT_IDENTIFY = {"userId": "u-1", "anonymousId": "a-1", "traits": {"email": "own@buyer.test"}}
+_TRACK = {"userId": "u-1", "event": "Demo Requested", "messageId": "segment-track-1"}
+_PAGE = {"anonymousId": "a-1", "properties": {"path": "/pricing"}, "messageId": "segment-page-1"}
+
+
+def _auth(world: Any, rule: Rule, role: str) -> dict[str, str]:
+    if not rule.basic_auth:
+        return dict(world.headers(role))
+    user_and_password = base64.b64encode(f"{world.tokens[role]}:".encode()).decode()
+    return {"Authorization": f"Basic {user_and_password}"}
+
+
+# act (H2): worlds in which each action is legal; fixed ids the fuzzed world never reaches.
+SUBSCRIPTION_ID = 900_001
+DELIVERY_ID = 900_002
+STARTER = starter_model_text()
+STARTER_VERSION = parse_model(STARTER).version
+_ACTORS = frozenset({"admin", "manager", "sales"})
+
+
+def _in_stage(stage: str) -> Callable[[Session, dict[str, Any]], None]:
+    def prepare(session: Session, params: dict[str, Any]) -> None:
+        lead = session.get(Lead, params["lead_id"])
+        assert lead is not None
+        lead.stage = stage
+
+    return prepare
+
+
+def _starter_model(session: Session, params: dict[str, Any]) -> None:
+    model = parse_model(STARTER)
+    versions.record_version(session=session, model=model, source=STARTER)
+    versions.activate(session=session, version=model.version)
+
+
+def _subscription(session: Session, params: dict[str, Any]) -> None:
+    url = "https://crm.acme.test/hooks"
+    session.add(
+        WebhookSubscription(id=SUBSCRIPTION_ID, url=url, event_types=["*"], secret_salt="0" * 32)
+    )
+    session.flush()
+
+
+def _dead_delivery(session: Session, params: dict[str, Any]) -> None:
+    _subscription(session, params)
+    session.add(
+        WebhookDelivery(
+            id=DELIVERY_ID,
+            message_id="msg_roles",
+            subscription_id=SUBSCRIPTION_ID,
+            event_type="lead.mql",
+            payload={"type": "lead.mql", "data": {}},
+            status=DeliveryStatus.DEAD,
+            attempts=8,
+        )
+    )
+
+
+def _sub(body: Any = None) -> Request:
+    return lambda w: ({"subscription_id": SUBSCRIPTION_ID}, body)
 
 
 def _user(world: Any) -> tuple[dict[str, Any], Any]:
@@ -63,6 +139,112 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/v1/keys/{prefix}/revoke"): Rule(
         ADMIN, request=lambda w: ({"prefix": w.target_key}, None)
+    ),
+    # act (H2)
+    ("POST", "/api/v1/leads/{lead_id}/handoff"): Rule(EVERYONE, lead_scoped=True),
+    ("POST", "/api/v1/leads/{lead_id}/accept"): Rule(
+        _ACTORS, lead_scoped=True, prepare=_in_stage("mql")
+    ),
+    ("POST", "/api/v1/leads/{lead_id}/reject"): Rule(
+        _ACTORS,
+        lead_scoped=True,
+        prepare=_in_stage("mql"),
+        request=lambda w: ({}, {"reason": "not_ready"}),
+    ),
+    ("POST", "/api/v1/leads/{lead_id}/qualify"): Rule(
+        _ACTORS,
+        lead_scoped=True,
+        prepare=_in_stage("sal"),
+        request=lambda w: ({}, {k: "yes" for k in ("need", "budget", "authority", "timeline")}),
+    ),
+    ("POST", "/api/v1/leads/{lead_id}/disqualify"): Rule(
+        EVERYONE, lead_scoped=True, request=lambda w: ({}, {"reason": "junk"})
+    ),
+    ("POST", "/api/v1/leads/{lead_id}/opportunity"): Rule(
+        _ACTORS, lead_scoped=True, prepare=_in_stage("sql"), request=lambda w: ({}, {"amount": 1})
+    ),
+    ("POST", "/api/v1/leads/{lead_id}/won"): Rule(
+        _ACTORS, lead_scoped=True, prepare=_in_stage("opportunity")
+    ),
+    ("POST", "/api/v1/leads/{lead_id}/lost"): Rule(
+        _ACTORS,
+        lead_scoped=True,
+        prepare=_in_stage("opportunity"),
+        request=lambda w: ({}, {"reason": "price"}),
+    ),
+    ("GET", "/api/v1/leads/{lead_id}/history"): Rule(EVERYONE, lead_scoped=True),
+    ("GET", "/api/v1/leads/{lead_id}/brief"): Rule(EVERYONE, lead_scoped=True),
+    ("GET", "/api/v1/model"): Rule(EVERYONE, prepare=_starter_model),
+    ("GET", "/api/v1/model/versions"): Rule(EVERYONE),
+    ("GET", "/api/v1/model/versions/{version}"): Rule(
+        EVERYONE, prepare=_starter_model, request=lambda w: ({"version": STARTER_VERSION}, None)
+    ),
+    ("POST", "/api/v1/model/validate"): Rule(EVERYONE, request=lambda w: ({}, {"text": STARTER})),
+    ("POST", "/api/v1/model/versions"): Rule(
+        ADMIN, request=lambda w: ({}, {"text": STARTER, "activate": True})
+    ),
+    ("POST", "/api/v1/model/versions/{version}/activate"): Rule(
+        ADMIN, prepare=_starter_model, request=lambda w: ({"version": STARTER_VERSION}, None)
+    ),
+    ("GET", "/api/v1/webhooks"): Rule(ADMIN),
+    ("POST", "/api/v1/webhooks"): Rule(
+        ADMIN, request=lambda w: ({}, {"url": "https://crm.acme.test/in", "events": ["*"]})
+    ),
+    ("GET", "/api/v1/webhooks/{subscription_id}"): Rule(
+        ADMIN, prepare=_subscription, request=_sub()
+    ),
+    ("PATCH", "/api/v1/webhooks/{subscription_id}"): Rule(
+        ADMIN, prepare=_subscription, request=_sub({"events": ["lead.mql"]})
+    ),
+    ("DELETE", "/api/v1/webhooks/{subscription_id}"): Rule(
+        ADMIN, prepare=_subscription, request=_sub()
+    ),
+    ("POST", "/api/v1/webhooks/{subscription_id}/pause"): Rule(
+        ADMIN, prepare=_subscription, request=_sub()
+    ),
+    ("POST", "/api/v1/webhooks/{subscription_id}/resume"): Rule(
+        ADMIN, prepare=_subscription, request=_sub()
+    ),
+    ("POST", "/api/v1/webhooks/{subscription_id}/rotate"): Rule(
+        ADMIN, prepare=_subscription, request=_sub()
+    ),
+    ("GET", "/api/v1/webhooks/deliveries"): Rule(ADMIN),
+    ("GET", "/api/v1/webhooks/deliveries/{delivery_id}"): Rule(
+        ADMIN, prepare=_dead_delivery, request=lambda w: ({"delivery_id": DELIVERY_ID}, None)
+    ),
+    ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"): Rule(
+        ADMIN, prepare=_dead_delivery, request=lambda w: ({"delivery_id": DELIVERY_ID}, None)
+    ),
+    ("POST", "/api/v1/webhooks/deliveries/replay"): Rule(
+        ADMIN, prepare=_dead_delivery, request=lambda w: ({}, {"dead": True})
+    ),
+    ("GET", "/api/v1/sla/timers"): Rule(EVERYONE),
+    ("POST", "/api/v1/sla/sweep"): Rule(ADMIN),
+    # reports (H4)
+    ("GET", "/api/v1/reports"): Rule(EVERYONE),
+    ("GET", "/api/v1/reports/{name}"): Rule(EVERYONE, request=lambda w: ({"name": "funnel"}, None)),
+    # ingest (H1)
+    ("POST", "/api/v1/leads"): Rule(
+        INGEST_WRITERS, request=lambda w: ({}, {"email": "new@buyer.test", "title": "CTO"})
+    ),
+    ("PATCH", "/api/v1/leads/{lead_id}"): Rule(
+        INGEST_WRITERS, lead_scoped=True, request=lambda w: ({}, {"title": "CTO"})
+    ),
+    ("POST", "/api/v1/activities"): Rule(INGEST_WRITERS, request=lambda w: ({}, _EVENT)),
+    ("POST", "/api/v1/activities/batch"): Rule(
+        INGEST_WRITERS, request=lambda w: ({}, {"events": [_EVENT]})
+    ),
+    ("GET", "/api/v1/leads/{lead_id}/activities"): Rule(EVERYONE, lead_scoped=True),
+    # segment (H1b)
+    ("POST", "/v1/identify"): Rule(
+        INGEST_WRITERS, basic_auth=True, request=lambda w: ({}, _SEGMENT_IDENTIFY)
+    ),
+    ("POST", "/v1/track"): Rule(INGEST_WRITERS, basic_auth=True, request=lambda w: ({}, _TRACK)),
+    ("POST", "/v1/page"): Rule(INGEST_WRITERS, basic_auth=True, request=lambda w: ({}, _PAGE)),
+    ("POST", "/v1/batch"): Rule(
+        INGEST_WRITERS,
+        basic_auth=True,
+        request=lambda w: ({}, {"batch": [{"type": "track", **_TRACK}, {"type": "page", **_PAGE}]}),
     ),
 }
 
@@ -112,9 +294,12 @@ def test_role_matrix(client: TestClient, world: Any, method: str, path: str, cal
     params, body = rule.request(world)
     if rule.lead_scoped:
         params["lead_id"] = world.other_lead if caller == "sales-other" else world.rep_lead
+    if rule.prepare is not None:
+        with transaction(client.app.state.engine) as session:  # type: ignore[attr-defined]
+            rule.prepare(session, params)
     before = _state(client)
     response = client.request(
-        method, path.format(**params), json=body, headers=world.headers(caller.split("-")[0])
+        method, path.format(**params), json=body, headers=_auth(world, rule, caller.split("-")[0])
     )
     if _expected(rule, caller):
         assert response.status_code in (200, 201), response.text

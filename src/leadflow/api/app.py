@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from leadflow import __version__
-from leadflow.api import background
+from leadflow.api import background, segment
 from leadflow.api.background import BackgroundLoop
 from leadflow.api.errors import add_problem_schemas, install_error_handlers
 from leadflow.api.health import health_router
@@ -65,6 +65,8 @@ def create_app(settings: Settings, *, loops: Sequence[BackgroundLoop] = ()) -> F
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
     app.include_router(health_router)
     app.include_router(api_router())
+    # Segment's tracking API lives at the root, where Segment libraries send (/v1/...).
+    app.include_router(segment.router)
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

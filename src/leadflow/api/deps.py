@@ -5,29 +5,59 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import (
+    APIKeyHeader,
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadflow.api.errors import RequestProblem
+from leadflow.config import Settings
 from leadflow.leads import service as leads_service
 from leadflow.leads.models import Lead
+from leadflow.storage.database import write_session_factory
 from leadflow.users import keys
 from leadflow.users.keys import Principal
 from leadflow.users.models import Role
 from leadflow.users.schemas import MAX_ID
 
 _CHALLENGE = 'Bearer realm="leadflow"'
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer lf_...`.")
 _api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An API key: `X-API-Key: lf_...`."
 )
 
 
+class _KeyAsBasicUser(HTTPBasic):
+    """Basic auth the way Segment libraries send their write key: the API key as the user
+    name, the password empty. An unreadable header counts as no key (401 below)."""
+
+    async def __call__(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
+        try:
+            return await super().__call__(request)
+        except HTTPException:
+            return None
+
+
+_basic = _KeyAsBasicUser(
+    auto_error=False,
+    description="An API key as the user name, empty password (a Segment write key).",
+)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session in one transaction: committed before the response is sent, rolled back
-    if the route fails."""
+    if the route fails. Requests that may write (every method but GET, HEAD and OPTIONS)
+    get a write session, so concurrent writes queue on SQLite instead of failing."""
     sessions: sessionmaker[Session] = request.app.state.sessions
+    if request.method not in _READ_METHODS:
+        sessions = write_session_factory(request.app.state.engine)
     with sessions.begin() as session:
         yield session
 
@@ -37,17 +67,40 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built from (lifecycle, SLA, webhooks...), for the services."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_engine(request: Request) -> Engine:
+    """The store's engine, for services that run transactions of their own (batch work)."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
 def get_principal(
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key_header)],
+    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
 ) -> Principal:
-    """The caller, from `Authorization: Bearer <key>` or `X-API-Key: <key>`; 401 otherwise."""
+    """The caller, from `Authorization: Bearer <key>`, `X-API-Key: <key>` or Basic auth with
+    the key as user name (Segment's write key); 401 otherwise."""
     token = bearer.credentials if bearer is not None else api_key
+    if not token and basic is not None:
+        token = basic.username
     if not token:
         raise RequestProblem(
             401,
-            "no API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`",
+            "no API key: send `Authorization: Bearer <key>`, `X-API-Key: <key>`, "
+            "or Basic auth with the key as user name",
             field="authorization",
             headers={"WWW-Authenticate": _CHALLENGE},
         )

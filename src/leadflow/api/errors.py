@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +18,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from leadflow.errors import ConfigError, InvalidInputError, LeadflowError, NotFoundError
+from leadflow.ingest.errors import LeadConflict
+from leadflow.lifecycle.actors import NotAllowedError
+from leadflow.lifecycle.stages import IllegalTransition
 from leadflow.users.errors import UserConflictError
 from leadflow.users.schemas import reason_of
 
@@ -28,6 +32,11 @@ _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 DOMAIN_STATUS: tuple[tuple[type[LeadflowError], int], ...] = (
     (NotFoundError, 404),
     (UserConflictError, 409),
+    # A stage move the lead's current stage does not allow: the message names both.
+    (IllegalTransition, 409),
+    (NotAllowedError, 403),
+    # Another lead has the e-mail or external id a profile change asks for.
+    (LeadConflict, 409),
     (InvalidInputError, 422),
     # The server's own configuration or database is at fault, not the request.
     (ConfigError, 503),
@@ -72,6 +81,23 @@ class RequestProblem(Exception):
         self.detail = detail
         self.field = field
         self.headers = dict(headers or {})
+
+
+def status_of(error: LeadflowError) -> int:
+    """The HTTP status a domain error is answered with."""
+    return next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
+
+
+@contextmanager
+def naming_field(field: str) -> Iterator[None]:
+    """Answer a domain refusal of invalid input raised inside as a 422 naming `field` (the
+    request field the service was given); errors with a status or field of their own pass."""
+    try:
+        yield
+    except InvalidInputError as exc:
+        if status_of(exc) != 422 or getattr(exc, "field", None):
+            raise
+        raise RequestProblem(422, str(exc), field=field) from exc
 
 
 def problem_response(
@@ -147,10 +173,13 @@ async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
 
 async def _domain_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LeadflowError)
-    status = next(code for kind, code in DOMAIN_STATUS if isinstance(exc, kind))
+    status = status_of(exc)
     field = getattr(exc, "field", None)
     reason = getattr(exc, "reason", str(exc))
     errors = [FieldProblem(field=field, reason=reason)] if field else []
+    # Errors about many records (a batch) list each bad field as (field, reason).
+    listed: list[tuple[str, str]] = getattr(exc, "field_problems", [])
+    errors += [FieldProblem(field=name, reason=why) for name, why in listed]
     if status >= 500:
         log.error("configuration problem while answering a request: %s", exc)
     return problem_response(status, str(exc), errors)

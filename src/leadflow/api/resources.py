@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from leadflow.api import accounts, health, keys, leads, users
+from leadflow.api import (
+    accounts,
+    activities,
+    health,
+    keys,
+    lead_actions,
+    leads,
+    reports,
+    scoring,
+    sla,
+    users,
+    webhooks,
+)
 from leadflow.api.deps import get_principal
 from leadflow.api.errors import problem_responses
 
@@ -18,9 +30,15 @@ API_PREFIX = "/api/v1"
 RESOURCES: tuple[APIRouter, ...] = (
     health.me_router,
     leads.router,
+    activities.router,
     accounts.router,
     users.router,
     keys.router,
+    lead_actions.router,
+    scoring.router,
+    webhooks.router,
+    sla.router,
+    reports.router,
 )
 
 

@@ -55,6 +55,14 @@ def parse_model(text: str, *, file: str = "<model>", schema: Schema | None = Non
         mark = error.problem_mark or error.context_mark
         reason = f"invalid YAML: {error.problem or error.context}"
         raise source.error_at_index(reason, mark.index if mark else 0) from None
+    except yaml.reader.ReaderError as error:
+        # A control character or lone surrogate: YAML refuses it before parsing anything.
+        char = error.character
+        shown = f"#x{char:04x}" if isinstance(char, int) else repr(char)
+        reason = f"invalid YAML: character {shown} is not allowed in a YAML file"
+        raise source.error_at_index(reason, error.position) from None
+    except RecursionError:
+        raise source.error_at_index("invalid YAML: nested too deeply", 0) from None
     if root is None:
         raise source.error_at_index("the file is empty; expected a scoring model", 0)
     return _Reader(source, schema or Schema.build()).model(root)
@@ -133,8 +141,11 @@ class _Reader:
             raise self.fail(f"expected a condition (text) for {scope.place}", node)
         start, end = node.start_mark.index, node.end_mark.index
         piece = self.source.piece(_align(node.value, self.source.text[start:end], start))
-        condition = parse_condition(node.value, piece)
-        check_condition(condition, scope, piece)
+        try:
+            condition = parse_condition(node.value, piece)
+            check_condition(condition, scope, piece)
+        except RecursionError:
+            raise self.fail("the condition is nested too deeply", node) from None
         return condition
 
     def rules(self, node: Node | None, what: str) -> list[dict[str, Node]]:

@@ -80,3 +80,14 @@ def score_everyone(
         settings=settings,
         progress=progress,
     )
+
+
+def activate_version(
+    *, engine: Engine, settings: Settings, version: str, as_of: datetime
+) -> RescoreSummary:
+    """Make a recorded version the one in force and rescore every lead with it, as
+    `leadflow model activate` does for a file; stages move only forward."""
+    with session_factory(engine).begin() as session:
+        record = activate(session=session, version=version)
+        model = model_of(session=session, record=record)
+    return rescore_all(engine=engine, model=model, as_of=as_of, move_stages=True, settings=settings)

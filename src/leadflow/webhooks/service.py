@@ -99,6 +99,31 @@ def set_active(*, session: Session, subscription_id: int, active: bool) -> Webho
     return subscription
 
 
+def update_subscription(
+    *,
+    session: Session,
+    subscription_id: int,
+    url: str | None = None,
+    event_types: Iterable[str] | None = None,
+    description: str | None = None,
+) -> WebhookSubscription:
+    """Change what is given (an empty description clears it); the secret stays the same."""
+    subscription = get_subscription(session=session, subscription_id=subscription_id)
+    if url is not None:
+        subscription.url = validate_url(url)
+    if event_types is not None:
+        subscription.event_types = parse_event_types(event_types)
+    if description is not None:
+        subscription.description = description or None
+    return subscription
+
+
+def delete_subscription(*, session: Session, subscription_id: int) -> None:
+    """Remove a subscription with its deliveries; pending ones are never sent."""
+    session.delete(get_subscription(session=session, subscription_id=subscription_id))
+    session.flush()
+
+
 def rotate_secret(
     *,
     session: Session,
