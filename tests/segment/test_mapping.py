@@ -170,3 +170,14 @@ def test_snake_case_is_idempotent_and_a_valid_name(name: str) -> None:
     once = snake_case(name)
     assert snake_case(once) == once
     assert once == "" or (once[0] != "_" and once[-1] != "_" and once == once.lower())
+
+
+def test_a_skew_too_large_to_correct_names_the_field() -> None:
+    # Sent in year 4026 about an event in 2000: received_at - 2026 years is before year 1.
+    sent = datetime(4026, 1, 1, tzinfo=UTC)
+    original = datetime(2000, 1, 1, tzinfo=UTC)
+    message = Identify(user_id="0", original_timestamp=original, sent_at=sent)
+    with pytest.raises(MessageProblem) as problem:
+        occurred_at(message, received_at=RECEIVED)
+    assert problem.value.field == "originalTimestamp"
+    assert "too far apart" in problem.value.reason

@@ -61,7 +61,11 @@ def occurred_at(
     elif message.original_timestamp is not None:
         moment = _utc(message.original_timestamp)
         if sent_at is not None:
-            moment = received_at - (_utc(sent_at) - moment)
+            try:
+                moment = received_at - (_utc(sent_at) - moment)
+            except OverflowError as exc:
+                reason = "sentAt and originalTimestamp are too far apart to correct the clock skew"
+                raise MessageProblem("originalTimestamp", reason) from exc
     else:
         moment = received_at
     return min(moment, received_at)
