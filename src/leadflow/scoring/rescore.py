@@ -20,9 +20,10 @@ from leadflow.scoring.batch_inputs import BatchInputs, duckdb_inputs, store_inpu
 from leadflow.scoring.catalog import store_schema
 from leadflow.scoring.model import ScoringModel
 from leadflow.scoring.models import ScoreRecord
+from leadflow.scoring.realtime import score_row
 from leadflow.scoring.scorer import Contribution, LeadScore
 from leadflow.scoring.transitions import apply_transitions
-from leadflow.storage.base import Base, utcnow
+from leadflow.storage.base import Base
 from leadflow.storage.bulk import insert_rows
 from leadflow.storage.database import session_factory
 
@@ -83,7 +84,7 @@ def rescore_all(
         connection.execute(delete(table).where(table.c.model_version == model.version))
         rows: list[dict] = []
         for lead_id, score in batch_scores(model, schema, inputs, as_of=as_of):
-            rows.append(_row(lead_id, score, as_of))
+            rows.append(score_row(lead_id, score, as_of=as_of, state=None))
             scored += 1
             mqls += score.is_mql
             disqualified += score.disqualified_by is not None
@@ -105,24 +106,6 @@ def rescore_all(
         moved_to_disqualified=moved[1],
         seconds=time.perf_counter() - started,
     )
-
-
-def _row(lead_id: int, score: LeadScore, as_of: datetime) -> dict:
-    return {
-        "lead_id": lead_id,
-        "model_version": score.model_version,
-        "fit": score.fit,
-        "engagement": score.engagement,
-        "fit_band": score.fit_band,
-        "engagement_band": score.engagement_band,
-        "grade": score.grade,
-        "is_mql": score.is_mql,
-        "disqualified_by": score.disqualified_by,
-        "explanation": [[part.rule, part.points] for part in score.explanation],
-        "as_of": as_of,
-        "scored_at": utcnow(),
-        "state": None,
-    }
 
 
 def stored_score(record: ScoreRecord) -> LeadScore:
