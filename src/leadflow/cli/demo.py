@@ -172,14 +172,14 @@ def _print_world_reports(database_url: str) -> None:
     """The world's funnel and source table, as `leadflow report` prints them."""
     from leadflow.analytics.registry import run_report
     from leadflow.analytics.tables import store_tables
-    from leadflow.cli.report_output import report_table
+    from leadflow.cli.report_output import print_table, report_table
 
     engine = open_store(database_url)
     try:
         tables = store_tables(engine)
-        console.print(report_table(run_report("funnel", tables)))
+        print_table(report_table(run_report("funnel", tables)))
         # The screen holds the essentials; `leadflow report sources` shows every column.
         essentials = ("source", "leads", "mqls", "sqls", "customers", "revenue", "spend", "roi")
-        console.print(report_table(run_report("sources", tables), essentials))
+        print_table(report_table(run_report("sources", tables), essentials))
     finally:
         engine.dispose()

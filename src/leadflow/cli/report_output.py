@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
 from leadflow.analytics.registry import ReportResult
@@ -40,7 +41,15 @@ def print_result(result: ReportResult, fmt: ReportFormat) -> None:
     if not result.rows:
         console.print(f"[dim]{result.title}: no rows[/dim]", highlight=False)
         return
-    console.print(report_table(result))
+    print_table(report_table(result))
+
+
+def print_table(table: Table) -> None:
+    """Print a report table whole: a number or a name cut over two lines misreads, so a
+    table wider than the terminal keeps its width (the terminal wraps, a pager scrolls)."""
+    natural = console.measure(table, options=console.options.update_width(1_000)).maximum
+    wide = console if natural <= console.width else Console(width=natural)
+    wide.print(table)
 
 
 def report_table(result: ReportResult, columns: Sequence[str] | None = None) -> Table:
@@ -51,9 +60,7 @@ def report_table(result: ReportResult, columns: Sequence[str] | None = None) -> 
     shown = [c for c in wanted if any(row.get(c) is not None for row in result.rows)]
     for column in shown:
         numeric = any(isinstance(row.get(column), int | float) for row in result.rows)
-        table.add_column(
-            column, justify="right" if numeric else "left", no_wrap=not numeric, overflow="fold"
-        )
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
     for row in result.rows:
         table.add_row(*(_cell(column, row.get(column)) for column in shown))
     return table
