@@ -47,7 +47,6 @@ def test_formats(sqlite_url: str) -> None:
     assert table.exit_code == 0 and "50.0%" in table.stdout
 
 
-
 def test_a_table_wider_than_the_terminal_keeps_every_value_whole(sqlite_url: str) -> None:
     db = _world(sqlite_url)
     narrow = runner.invoke(app, ["report", "sources", "--db", db], env={"COLUMNS": "40"})
@@ -57,6 +56,7 @@ def test_a_table_wider_than_the_terminal_keeps_every_value_whole(sqlite_url: str
     assert max(len(line) for line in lines) > 40
     assert any("cost_per_customer" in line for line in lines)
     assert any("310" in line and "ads" in line for line in lines)
+
 
 def test_png_and_escaped_html(sqlite_url: str, tmp_path: Path) -> None:
     db = _world(sqlite_url)
