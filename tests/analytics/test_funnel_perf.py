@@ -3,11 +3,13 @@
 FunnelQuery assigns every stage change to the lead's latest entry into the first step at or
 before it with one window per lead (no range join), and unpivots the members to steps with
 a cross join (no per-step copy of the members query). These tests pin the tie rules that
-shape relies on, worked out by hand, and that the compiled query reads the history once.
+shape relies on, worked out by hand, that the compiled query reads the history once, and
+that DuckDB's ranking window sorts only the (member, step) pairs that were reached.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -128,3 +130,21 @@ def test_more_steps_add_no_copy_of_the_members_query(store: Engine) -> None:
     assert long.count('"stage_changes"') == short.count('"stage_changes"') == 1
     assert long.count(" OVER ") == short.count(" OVER ")
     assert long.count("SELECT") - short.count("SELECT") <= 3 * 3
+
+
+def test_durations_are_ranked_only_where_a_member_reached_the_step(store: Engine) -> None:
+    tables = duckdb_tables(store, threads=1)
+    sql = str(ibis.to_sql(FunnelQuery(FunnelRequest()).expression(tables)))
+    profile = tables.leads._find_backend().con.sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+    plan = json.loads(profile.fetchall()[0][1])
+    tables.close()
+    # Three members (lead 1 at 1h and 5h, lead 2 at 2h) over five steps are 15 pairs; only
+    # 7 were reached (mql 3, sal 3, sql 1), and only those are sorted by the ranking window.
+    ranking = [op for op in _operators(plan) if "row_number" in json.dumps(op["extra_info"])]
+    assert [op["intermediate_rows"] for op in ranking] == [7]
+
+
+def _operators(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for child in node.get("operator", []) + node.get("children", []):
+        yield child
+        yield from _operators(child)

@@ -60,7 +60,8 @@ class FunnelQuery:
         members = self.members(tables).join(lead_groups(tables, by), "lead_id")
         # Members unpivoted to one row per step by a cross join with the steps, so the
         # members are computed once on every engine, then counted and ranked in one pass.
-        long = members.cross_join(self._step_rows(tables))
+        steps = self._step_rows(tables)
+        long = members.cross_join(steps)
         reach = [long[f"reach_{j}_us"] for j in range(len(self.steps))]
         long = long.select(
             *by,
@@ -71,20 +72,35 @@ class FunnelQuery:
                 *((long.step == j, reach[j] - reach[j - 1]) for j in range(1, len(reach)))
             ),
         )
-        ranked = with_ranks(long, "duration_us", [*by, "step"])
-        counted = ranked.group_by([*by, "step", "stage"]).aggregate(
-            count=ranked.reached_us.count(), **rank_picks(ranked, "duration_us", suffix="_us")
+        # Only members that reached a step have a duration there: rank those alone (about
+        # half the rows), then give every group back each step through the steps table,
+        # so a step nobody reached still shows with a zero count.
+        reached = long.filter(long.reached_us.notnull())
+        ranked = with_ranks(reached, "duration_us", [*by, "step"])
+        counted = ranked.group_by([*by, "step"]).aggregate(
+            count=ranked.count(), **rank_picks(ranked, "duration_us", suffix="_us")
+        )
+        cohorts = counted.filter(counted.step == 0).select(*by, _cohort=counted["count"])
+        rows = cohorts.cross_join(steps)
+        rows = rows.left_join(counted, [*by, "step"]).select(
+            *by,
+            "step",
+            "stage",
+            "_cohort",
+            count=ibis.coalesce(counted["count"], 0),
+            median_us=counted.median_us,
+            p90_us=counted.p90_us,
         )
         flow = ibis.window(group_by=by, order_by="step")
-        result = counted.select(
+        result = rows.select(
             *by,
             "step",
             "stage",
             "count",
-            rate=ratio(counted["count"], counted["count"].first().over(flow)),
-            step_rate=ratio(counted["count"], counted["count"].lag().over(flow)),
-            median_us=counted.median_us,
-            p90_us=counted.p90_us,
+            rate=ratio(rows["count"], rows._cohort),
+            step_rate=ratio(rows["count"], rows["count"].lag().over(flow)),
+            median_us=rows.median_us,
+            p90_us=rows.p90_us,
         )
         return result.order_by([*by, "step"])
 
