@@ -8,9 +8,10 @@ stage reached exactly `window` after the cohort entry is within it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 import ibis
@@ -22,6 +23,9 @@ from leadflow.lifecycle.stages import StageMachine
 from leadflow.scoring.engagement import duration_micros, to_micros
 
 Cycles = Literal["all", "first", "recycled"]
+# A window: a whole number (1 to 999,999) of hours, days or weeks, such as 90d, 12h or 2w.
+WINDOW_PATTERN = r"^([1-9][0-9]{0,5})([hdw])$"
+_WINDOW_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
 class ReportParameterError(InvalidInputError):
@@ -30,6 +34,34 @@ class ReportParameterError(InvalidInputError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+def window_duration(text: str, *, named: str = "window") -> timedelta:
+    """A window such as 90d, 12h or 2w as a duration (blanks ignored); `named` is how the
+    caller calls the parameter, for the error."""
+    match = re.match(WINDOW_PATTERN, "".join(text.split()))
+    if match is None:
+        raise ReportParameterError(
+            f"{named} {text!r}: expected a whole number from 1 to 999999 and h, d or w"
+            " (90d, 12h, 2w)",
+            field="window",
+        )
+    return int(match.group(1)) * _WINDOW_UNITS[match.group(2)]
+
+
+def day_period(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """Days as a half-open period: from midnight UTC of the first day to the midnight after
+    the last, both days included."""
+    start = datetime.combine(first, time(), tzinfo=UTC) if first else None
+    try:
+        end = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC) if last else None
+    except OverflowError as exc:
+        raise ReportParameterError(f"to {last}: too late a day", field="to") from exc
+    if start and end and end <= start:
+        raise ReportParameterError(
+            "the last day (to) must not be before the first (from)", field="to"
+        )
+    return start, end
 
 
 class ReportRequest(BaseModel):

@@ -5,8 +5,7 @@ Every role may read reports: they are counts and rates over all leads, never a l
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -14,7 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from leadflow.analytics.attribution import AttributionModel, OutcomeValue
 from leadflow.analytics.registry import REPORTS, ReportParameters, run_report
-from leadflow.analytics.request import Cycles, ReportParameterError
+from leadflow.analytics.request import (
+    WINDOW_PATTERN,
+    Cycles,
+    ReportParameterError,
+    day_period,
+    window_duration,
+)
 from leadflow.analytics.tables import duckdb_tables, store_tables
 from leadflow.api.deps import EngineDep, SettingsDep
 from leadflow.api.errors import RequestProblem, problem_responses
@@ -22,9 +27,6 @@ from leadflow.lifecycle.stages import StageMachine
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
-# The same windows as `--window`: a positive whole number of hours, days or weeks.
-_WINDOW = re.compile(r"^([1-9][0-9]{0,5})([hdw])$")
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 # A field to group by, or a stage: the characters the reports accept, comma-separated.
 _NAMES = r"^[A-Za-z0-9_.]+(,[A-Za-z0-9_.]+)*$"
 # Days a period may name: an instant a microsecond count holds, with a day to spare.
@@ -59,7 +61,7 @@ class ReportParams(BaseModel):
     )
     window: str | None = Field(
         default=None,
-        pattern=_WINDOW.pattern,
+        pattern=WINDOW_PATTERN,
         description="Count a stage only if reached within this time: 90d, 12h, 2w.",
     )
     engine: Literal["db", "duckdb"] = Field(
@@ -87,12 +89,12 @@ class ReportParams(BaseModel):
 
     def parameters(self) -> ReportParameters:
         """As the report registry takes them: days as instants, the period half-open."""
-        window = _WINDOW.match(self.window) if self.window else None
+        start, end = day_period(self.start, self.end)
         return ReportParameters(
-            start=_midnight(self.start) if self.start else None,
-            end=_midnight(self.end + timedelta(days=1)) if self.end else None,
+            start=start,
+            end=end,
             by=tuple(part for value in self.by for part in value.split(",")),
-            window=int(window.group(1)) * _UNITS[window.group(2)] if window else None,
+            window=window_duration(self.window) if self.window else None,
             steps=tuple(self.steps.split(",")) if self.steps else (),
             cycles=self.cycles,
             target=self.target,
@@ -158,7 +160,3 @@ def read_report(
     finally:
         tables.close()
     return ReportRead.model_validate(result.as_dict())
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)

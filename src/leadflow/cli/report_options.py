@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from leadflow.analytics.request import day_period, window_duration
 from leadflow.cli.report_output import ReportFormat
-from leadflow.errors import InvalidInputError
-
-_WINDOW = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
 class Engine(StrEnum):
@@ -56,26 +52,13 @@ ChartOption = Annotated[
 
 
 def parse_window(text: str | None) -> timedelta | None:
-    """A window such as 90d, 12h or 2w as a duration."""
-    if text is None:
-        return None
-    match = _WINDOW.match(text)
-    if not match or int(match.group(1)) == 0:
-        raise InvalidInputError(f"--window {text!r}: expected a positive number and h, d or w")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    """A --window such as 90d, 12h or 2w as a duration."""
+    return window_duration(text, named="--window") if text is not None else None
 
 
 def period(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime | None]:
-    """Days as instants: from the start day's midnight UTC to the midnight after the end day."""
-
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=UTC)
-
-    first = midnight(start.date()) if start else None
-    after = midnight(end.date() + timedelta(days=1)) if end else None
-    if first and after and after <= first:
-        raise InvalidInputError("--to must not be before --from")
-    return first, after
+    """--from and --to (days, both included) as a half-open period of instants."""
+    return day_period(start.date() if start else None, end.date() if end else None)
 
 
 def split_fields(values: list[str] | None) -> tuple[str, ...]:
