@@ -20,10 +20,7 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from serving import free_port, leadflow_serve, serving
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -105,12 +103,6 @@ class Receiver:
         self.server.server_close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def _store(postgres_url: str | None, folder: Path) -> Iterator[str]:
     """A fresh store: a SQLite file, or a database of its own on the PostgreSQL server."""
@@ -157,25 +149,8 @@ def _server(url: str, config: Path, server_key: str, port: int) -> Iterator[str]
         "LEADFLOW_SECRET_KEY": server_key,
         "LEADFLOW_DATABASE_URL": url,
     }
-    command = [str(Path(sys.executable).with_name("leadflow")), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise SystemExit(f"leadflow serve exited with {process.returncode}")
-            time.sleep(0.1)
-        else:
-            raise SystemExit("leadflow serve did not answer /healthz within 30 s")
+    with serving(leadflow_serve(port), env, port) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _event(email: str, kind: str, path: str) -> dict[str, Any]:
@@ -203,7 +178,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         sent: dict[str, float] = {}
         request_ms: list[float] = []
         run_id = uuid.uuid4().hex[:8]
-        with _server(url, config, server_key, _free_port()) as base:
+        with _server(url, config, server_key, free_port()) as base:
             headers = {"Authorization": f"Bearer {api_key}"}
             with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
                 for i in range(args.warmup + args.leads):

@@ -26,8 +26,6 @@ import asyncio
 import base64
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +39,7 @@ from statistics import quantiles
 from typing import Any
 
 import httpx
+from serving import free_port, leadflow_serve, serving
 from sqlalchemy import create_engine, func, select, text
 
 from leadflow.activities.models import Activity
@@ -73,13 +72,6 @@ def prepare_store(url: str) -> str:
     return token
 
 
-def free_port() -> int:
-    """A local TCP port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def server(url: str, workers: int, profile: Path | None) -> Iterator[str]:
     """`leadflow serve` on the store (under cProfile with `profile`); its base URL."""
@@ -90,29 +82,9 @@ def server(url: str, workers: int, profile: Path | None) -> Iterator[str]:
         script = Path(__file__).with_name("profiled_server.py")
         command = [sys.executable, str(script), str(port), str(profile)]
     else:
-        command = [str(Path(sys.executable).with_name("leadflow")), "serve", "--port", str(port)]
-        command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start (exit {process.returncode})")
-            time.sleep(0.2)
+        command = leadflow_serve(port, "--workers", str(workers))
+    with serving(command, env, port) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGINT)  # uvicorn shuts down cleanly; cProfile writes
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def event(mode: str, run: str, i: int, leads: int, now: datetime) -> dict[str, Any]:
