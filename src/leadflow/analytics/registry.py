@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import ibis.expr.types as ir
@@ -25,10 +25,12 @@ from leadflow.analytics.sla import SlaQuery
 from leadflow.analytics.sources import SourcesQuery
 from leadflow.analytics.tables import ReportTables
 from leadflow.analytics.velocity import VelocityQuery
+from leadflow.analytics.weekly import WeeklyQuery
 from leadflow.errors import InvalidInputError
 from leadflow.lifecycle.stages import StageMachine
 
 _HOUR_US = 3_600_000_000
+_EPOCH = date(1970, 1, 1)
 
 
 class Query(Protocol):
@@ -82,7 +84,8 @@ class ReportSpec:
 class ReportResult:
     """A report's numbers as plain data: ready for a table, JSON, CSV, a chart or the API.
 
-    Durations are hours (`*_hours`), rates are fractions, money is in the store's currency.
+    Durations are hours (`*_hours`), days ISO dates, rates are fractions, money is in the
+    store's currency.
     """
 
     name: str
@@ -126,6 +129,14 @@ REPORTS: dict[str, ReportSpec] = {
             "Leads, MQLs, SQLs, customers, revenue and cost per source, medium or campaign.",
             lambda p, s: SourcesQuery(ReportRequest(**p.common()), s),
             Chart("", ("leads", "mqls", "sqls", "customers")),
+        ),
+        ReportSpec(
+            "weekly",
+            "Leads entering each stage per week (Monday to Sunday, UTC), from mql on.",
+            lambda p, s: WeeklyQuery(
+                FunnelRequest.model_validate(p.common() | {"steps": p.steps, "cycles": p.cycles}), s
+            ),
+            options=("steps", "cycles"),
         ),
         ReportSpec(
             "velocity",
@@ -212,6 +223,8 @@ def run_report(
 
 
 def _column_name(column: str) -> str:
+    if column.endswith("_day"):
+        return column.removesuffix("_day")
     return column.removesuffix("_us") + "_hours" if column.endswith("_us") else column
 
 
@@ -220,6 +233,10 @@ def _presented(row: dict[str, Any]) -> dict[str, Any]:
     for column, value in row.items():
         if column.endswith("_us"):
             shown[_column_name(column)] = None if value is None else value / _HOUR_US
+        elif column.endswith("_day"):
+            # Whole days since 1970-01-01 (see tables), shown as the ISO date.
+            day = None if value is None else (_EPOCH + timedelta(days=value)).isoformat()
+            shown[_column_name(column)] = day
         else:
             shown[column] = value
     return shown

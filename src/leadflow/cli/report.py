@@ -1,5 +1,5 @@
-"""`leadflow report NAME`: funnel, sources, velocity, SLA, rejections, calibration,
-attribution and plan, as a table, JSON or CSV, with a PNG or HTML chart."""
+"""`leadflow report NAME`: funnel, weekly, sources, velocity, SLA, rejections,
+calibration, attribution and plan, as a table, JSON or CSV, with a PNG or HTML chart."""
 
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ from leadflow.storage.database import open_store
 
 app = typer.Typer(
     help=(
-        "Reports on outcomes: funnel, sources, velocity, sla, rejections, calibration,"
-        " attribution, plan.\n\nExample: leadflow report funnel --from 2026-01-01 --by source"
+        "Reports on outcomes: funnel, weekly, sources, velocity, sla, rejections,"
+        " calibration, attribution, plan.\n\n"
+        "Example: leadflow report funnel --from 2026-01-01 --by source"
     ),
     no_args_is_help=True,
 )
@@ -155,6 +156,41 @@ def funnel_command(
         engine=engine,
         fmt=fmt,
         chart=chart,
+        db=db,
+        steps=split_fields([steps] if steps else None),
+        cycles=cycles,
+    )
+
+
+@app.command("weekly")
+def weekly_command(
+    steps: Annotated[
+        str | None,
+        typer.Option(help="Stages to count, comma-separated (default: mql to customer)."),
+    ] = None,
+    cycles: Annotated[
+        str, typer.Option(help="all, first (cycle 1 only) or recycled (cycles after the first).")
+    ] = "all",
+    start: FromOption = None,
+    end: ToOption = None,
+    by: ByOption = None,
+    engine: EngineOption = Engine.DB,
+    fmt: FormatOption = ReportFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Leads entering each stage per week (Monday to Sunday, UTC), from mql on.
+
+    Example: leadflow report weekly --steps mql,sql --from 2026-01-01 --format csv
+    """
+    run(
+        "weekly",
+        start=start,
+        end=end,
+        by=by,
+        window=None,
+        engine=engine,
+        fmt=fmt,
+        chart=None,
         db=db,
         steps=split_fields([steps] if steps else None),
         cycles=cycles,
