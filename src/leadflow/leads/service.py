@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
 from leadflow.accounts.models import Account
@@ -61,11 +61,53 @@ def resolve(*, session: Session, id_or_email: str) -> Lead:
 
 
 @dataclass(frozen=True)
+class ScoreFilter:
+    """Leads whose score under the active model has this grade cell and lies in these
+    ranges (bounds included); a lead not scored yet matches no score filter."""
+
+    grade: str | None = None
+    fit_min: float | None = None
+    fit_max: float | None = None
+    engagement_min: float | None = None
+    engagement_max: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("fit", "engagement"):
+            low, high = getattr(self, f"{name}_min"), getattr(self, f"{name}_max")
+            if low is not None and high is not None and low > high:
+                raise InvalidInputError(f"{name}_min {low} is above {name}_max {high}")
+
+    def condition(self) -> ColumnElement[bool] | None:
+        """An EXISTS on the lead's active score, or None when nothing is asked of it."""
+        bounds = [
+            (ScoreRecord.fit, self.fit_min, self.fit_max),
+            (ScoreRecord.engagement, self.engagement_min, self.engagement_max),
+        ]
+        asked: list[ColumnElement[bool]] = []
+        if self.grade is not None:
+            asked.append(ScoreRecord.grade == self.grade)
+        for column, low, high in bounds:
+            if low is not None:
+                asked.append(column >= low)
+            if high is not None:
+                asked.append(column <= high)
+        if not asked:
+            return None
+        active = select(ModelVersion.version).where(ModelVersion.is_active.is_(True))
+        return exists().where(
+            ScoreRecord.lead_id == Lead.id,
+            ScoreRecord.model_version == active.scalar_subquery(),
+            *asked,
+        )
+
+
+@dataclass(frozen=True)
 class LeadQuery:
     """Which leads to list: equality filters, a text search, a sort and a limit."""
 
     filters: dict[str, str]
     search: str | None = None
+    scores: ScoreFilter = ScoreFilter()
     sort: str = "id"
     descending: bool = False
     limit: int = 50
@@ -97,6 +139,9 @@ class LeadQuery:
                 | Lead.company.ilike(pattern)
                 | Lead.last_name.ilike(pattern)
             )
+        scored = self.scores.condition()
+        if scored is not None:
+            conditions.append(scored)
         order = getattr(Lead, self.sort)
         return (
             select(Lead)
@@ -142,6 +187,18 @@ def lead_profile(*, session: Session, lead: Lead) -> dict[str, Any]:
     profile["attributes"] = dict(lead.attributes)
     profile.update(lead_score(session=session, lead_id=lead.id))
     return profile
+
+
+def active_scores(*, session: Session, lead_ids: Sequence[int]) -> dict[int, ScoreRecord]:
+    """The active model's score of each of these leads that has one, by lead id."""
+    if not lead_ids:
+        return {}
+    rows = session.scalars(
+        select(ScoreRecord)
+        .join(ModelVersion, ModelVersion.version == ScoreRecord.model_version)
+        .where(ScoreRecord.lead_id.in_(lead_ids), ModelVersion.is_active.is_(True))
+    )
+    return {row.lead_id: row for row in rows}
 
 
 def lead_score(*, session: Session, lead_id: int) -> dict[str, Any]:
