@@ -25,7 +25,7 @@ from leadflow.leads.models import Lead
 from leadflow.sla.models import SlaTimer, TimerStatus
 from leadflow.sla.sweeper import run_once
 from leadflow.storage.base import utcnow
-from leadflow.users.keys import Principal
+from leadflow.users.access import Access
 
 router = APIRouter(prefix="/sla", tags=["sla"])
 
@@ -78,7 +78,7 @@ class Sweep(BaseModel):
     timer_ids: list[int]
 
 
-def visible_timers(params: TimerListParams, principal: Principal) -> Select[SlaTimer]:
+def visible_timers(params: TimerListParams, principal: Access) -> Select[SlaTimer]:
     """The timers the parameters select among those of leads the caller may see (a rep:
     the leads they own now), unordered: pagination orders and cuts them."""
     statement = (

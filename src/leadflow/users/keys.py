@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInputError, NotFoundError
 from leadflow.storage.base import utcnow
+from leadflow.users.access import Access
 from leadflow.users.errors import UserFieldError
-from leadflow.users.models import ApiKey, Role, User
+from leadflow.users.models import ApiKey, User
 
 KEY_PREFIX_PATTERN = r"^lf_[a-z0-9]{8}$"
 # `lf_` + 8 lookup characters, `_`, then 32 random bytes in URL-safe base64 (43 characters).
@@ -29,25 +30,10 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
-class Principal:
+class Principal(Access):
     """Who a request acts for: a user, through one of their keys, with the user's role."""
 
-    user: User
     key: ApiKey
-
-    @property
-    def role(self) -> Role:
-        """The user's role, which is the key's."""
-        return Role(self.user.role)
-
-    @property
-    def sees_every_lead(self) -> bool:
-        """Every role but sales sees and acts on every lead."""
-        return self.role != Role.SALES
-
-    def may_act_on_lead(self, owner_id: int | None) -> bool:
-        """Sales reps act only on the leads they own; every other role on any lead."""
-        return self.sees_every_lead or owner_id == self.user.id
 
 
 def _hash(secret: str) -> str:
