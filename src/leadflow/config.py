@@ -20,6 +20,7 @@ from leadflow.lifecycle.config import LifecycleConfig
 from leadflow.routing.config import RoutingConfig
 from leadflow.segment.config import SegmentConfig
 from leadflow.sla.config import SlaConfig
+from leadflow.web.config import WebConfig
 from leadflow.webhooks.config import WebhookConfig
 
 DEFAULT_CONFIG_FILE = "leadflow.toml"
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
 
     @field_validator("database_url")
     @classmethod

@@ -19,10 +19,12 @@ from leadflow.api.resources import api_router
 from leadflow.config import Settings, load_settings
 from leadflow.sla.sweeper import sla_sweeper
 from leadflow.storage.database import open_store, session_factory
+from leadflow.web.routes import mount_dashboard
 from leadflow.webhooks.worker import webhook_delivery
 
 DESCRIPTION = """\
-Lead qualification over HTTP: the same services as the `leadflow` command.
+Lead qualification over HTTP: the same services as the `leadflow` command. The web
+dashboard is served by the same server at `/`.
 
 Every route under `/api/v1` needs an API key (`leadflow keys create`), sent as
 `Authorization: Bearer <key>` or `X-API-Key: <key>`. A key acts with its user's role;
@@ -67,6 +69,8 @@ def create_app(settings: Settings, *, loops: Sequence[BackgroundLoop] = ()) -> F
     app.include_router(api_router())
     # Segment's tracking API lives at the root, where Segment libraries send (/v1/...).
     app.include_router(segment.router)
+    # The web dashboard: HTML pages at /, its files at /static (see docs/dashboard.md).
+    mount_dashboard(app, settings)
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

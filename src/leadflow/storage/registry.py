@@ -10,7 +10,7 @@ from leadflow.routing.models import LeadAssignment
 from leadflow.scoring.models import ModelVersion, ScoreRecord
 from leadflow.sla.models import SlaTimer
 from leadflow.storage.base import Base
-from leadflow.users.models import ApiKey, User
+from leadflow.users.models import ApiKey, LoginFailure, User
 from leadflow.webhooks.models import WebhookDelivery, WebhookSubscription
 
 metadata = Base.metadata
@@ -24,6 +24,7 @@ __all__ = [
     "DemoTruth",
     "Lead",
     "LeadAssignment",
+    "LoginFailure",
     "ModelVersion",
     "Opportunity",
     "QualificationEvidence",
