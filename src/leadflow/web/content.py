@@ -1,7 +1,7 @@
-"""The content pages (overview, sources, leads, queue, scoring), each a module with `router`."""
+"""The content pages, in menu order: each module has a `router` that routes.py mounts."""
 
 from __future__ import annotations
 
-from types import ModuleType
+from leadflow.web import overview
 
-CONTENT_PAGES: tuple[ModuleType, ...] = ()
+CONTENT_PAGES = (overview,)
