@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from leadflow.web import overview, sources_page
+from leadflow.web import leads_page, overview, sources_page
 
-CONTENT_PAGES = (overview, sources_page)
+CONTENT_PAGES = (overview, sources_page, leads_page)
