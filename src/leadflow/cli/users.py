@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -11,10 +12,10 @@ import typer
 from pydantic import ValidationError
 
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for
-from leadflow.cli.output import print_record, print_rows
+from leadflow.cli.output import console, print_record, print_rows
 from leadflow.errors import InvalidInputError
 from leadflow.storage.database import session_factory, transaction
-from leadflow.users import service
+from leadflow.users import passwords, service
 from leadflow.users.errors import UserFieldError
 from leadflow.users.models import Role, User
 from leadflow.users.schemas import UserCreate, UserRead, UserUpdate, reason_of
@@ -33,6 +34,7 @@ OPTIONS = {
     "capacity": "--capacity",
     "territory": "--territory",
     "time_zone": "--time-zone",
+    "password": "password",
 }
 LIST_TABLE_COLUMNS = ("id", "email", "name", "role", "team", "manager_id", "capacity", "active")
 
@@ -189,3 +191,29 @@ def deactivate_command(
             session=session, user=service.resolve(session=session, email=email)
         )
     _show(user, fmt)
+
+
+@app.command("set-password")
+def set_password_command(
+    email: EmailArgument,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input's first line."
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a user's dashboard password (asked twice, never echoed); their sessions end.
+
+    Example: leadflow users set-password ana@acme.com
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _options_named(), transaction(engine_for(db)) as session:
+        user = service.resolve(session=session, email=email)
+        passwords.set_password(session=session, user=user, password=password)
+        message = f"Password set for {user.email}; they log in to the dashboard with it."
+    console.print(message, highlight=False)
