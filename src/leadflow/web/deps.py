@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,6 +21,16 @@ from leadflow.web.sessions import COOKIE_NAME, SessionCookies, WebSession, anony
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Me:
+    """The logged-in user as the layout shows them; plain values, so an error page can
+    still show them after the request's database session has ended."""
+
+    name: str
+    email: str
+    role: Role
 
 
 class DashboardUnavailable(Exception):
@@ -67,6 +78,7 @@ def get_viewer(request: Request, web_session: WebSessionDep, session: SessionDep
         raise LoginRequired
     viewer = Access(user=user)
     request.state.viewer = viewer
+    request.state.me = Me(name=user.name, email=user.email, role=viewer.role)
     return viewer
 
 

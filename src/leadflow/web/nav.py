@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi import Depends
 
-from leadflow.users.access import Access
 from leadflow.users.models import Role
-from leadflow.web.deps import require_roles
+from leadflow.web.deps import Me, require_roles
 
 EVERYONE = frozenset(Role)
 
@@ -34,11 +33,11 @@ PAGES = (
 _BY_PATH = {page.path: page for page in PAGES}
 
 
-def menu_for(viewer: Access | None) -> list[Page]:
-    """The pages a viewer may open (none before login)."""
-    if viewer is None:
+def menu_for(me: Me | None) -> list[Page]:
+    """The pages the logged-in user may open (none before login)."""
+    if me is None:
         return []
-    return [page for page in PAGES if viewer.role in page.roles]
+    return [page for page in PAGES if me.role in page.roles]
 
 
 def page_access(path: str) -> Any:

@@ -9,14 +9,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from leadflow.config import Settings
-from leadflow.web import login, settings_page
+from leadflow.web import login, settings_actions, settings_page
 from leadflow.web.content import CONTENT_PAGES
 from leadflow.web.deps import verify_csrf
 from leadflow.web.errors import install_page_errors
 from leadflow.web.sessions import SessionCookies
 
 # Each page module has `router = APIRouter()`; list it here to mount it.
-PAGE_MODULES = (login, settings_page, *CONTENT_PAGES)
+PAGE_MODULES = (login, settings_page, settings_actions, *CONTENT_PAGES)
 
 
 def dashboard_router() -> APIRouter:

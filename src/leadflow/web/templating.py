@@ -58,14 +58,15 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         token = get_web_session(request).csrf_token
     except DashboardUnavailable:
         token = ""  # only the page saying so is shown: it has no form
-    viewer = getattr(request.state, "viewer", None)
+    me = getattr(request.state, "me", None)
     html = (
         environment()
         .get_template(template)
         .render(
             request=request,
-            viewer=viewer,
-            menu=menu_for(viewer),
+            viewer=getattr(request.state, "viewer", None),
+            me=me,
+            menu=menu_for(me),
             path=request.url.path,
             csrf_token=token,
             csrf_field=Markup('<input type="hidden" name="{}" value="{}">').format(
