@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from leadflow.cli.demo_serve import serve_demo
 from leadflow.cli.options import DbOption, settings_for
 from leadflow.cli.output import console
 from leadflow.demo.generate import WorldSummary
@@ -32,12 +33,16 @@ def demo_command(
     reset: Annotated[
         bool, typer.Option("--reset", help="Empty a store that holds an earlier demo world first.")
     ] = False,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the dashboard with a login per role.")
+    ] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --serve.")] = 8000,
     db: DbOption = None,
 ) -> None:
     """Build a simulated B2B SaaS world and load it: accounts, leads with months of
     activity, tire-kickers, a sales team, campaign spend, and the hidden truth of who buys.
 
-    Example: leadflow demo --leads 20000 --months 18 --seed 7 --reset
+    Example: leadflow demo --leads 20000 --months 18 --seed 7 --reset --serve
     """
     spec = WorldSpec(leads=leads, months=months, seed=seed)
     settings = settings_for(db)
@@ -79,6 +84,8 @@ def demo_command(
     console.print(f"built, scored and worked in {elapsed:.1f} s into {store}", highlight=False)
     _print_world_reports(settings.database_url)
     _print_next_steps(summary, store if db else None)
+    if serve:
+        serve_demo(settings, db=db, host="127.0.0.1", port=port)
 
 
 def _scoring_lines(scoring: DemoScoring) -> str:
