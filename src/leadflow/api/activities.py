@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from leadflow.activities.models import Activity
 from leadflow.api.deps import LeadDep, SessionDep, SettingsDep
@@ -129,6 +129,14 @@ def record_batch(batch: ActivityBatchIn, session: SessionDep, settings: Settings
     )
 
 
+def lead_activities(lead_id: int, event_type: str | None = None) -> Select[tuple[Activity]]:
+    """A lead's events, of one type if given, unordered: pagination orders and cuts them."""
+    statement = select(Activity).where(Activity.lead_id == lead_id)
+    if event_type is not None:
+        statement = statement.where(Activity.type == event_type)
+    return statement
+
+
 @router.get(
     "/leads/{lead_id}/activities",
     summary="List a lead's activities",
@@ -139,12 +147,9 @@ def list_activities(
 ) -> Page[ActivityRead]:
     """The lead's events, newest first by default, a page at a time; a sales key sees only
     its own leads'."""
-    statement = select(Activity).where(Activity.lead_id == lead.id)
-    if params.type is not None:
-        statement = statement.where(Activity.type == params.type)
     rows, next_cursor = fetch_page(
         session,
-        statement,
+        lead_activities(lead.id, params.type),
         sort=params.sort,
         descending=params.order == "desc",
         cursor=params.cursor,
