@@ -146,7 +146,7 @@ def move_lead(
         "amount": amount,
         "currency": currency,
     }
-    from_queue = sent_from == QUEUE_FORM
+    from_queue = sent_from == QUEUE_FORM and request.headers.get("HX-Request") == "true"
     try:
         # A savepoint: nothing of a refused move is kept, and the page is read again.
         with session.begin_nested():
@@ -159,4 +159,4 @@ def move_lead(
         return render(request, "lead.html.j2", status=status, **(context | {"error": message}))
     if from_queue:
         return render(request, "queue_done.html.j2", lead=lead, verb=verb)
-    return redirect(request, f"/leads/{lead.id}")
+    return redirect(request, "/queue" if sent_from == QUEUE_FORM else f"/leads/{lead.id}")
