@@ -125,11 +125,16 @@ def test_after_login_the_browser_stays_on_this_site(
     assert response.headers["location"] == "/"
 
 
-def test_without_a_secret_key_pages_say_how_to_set_one(db_url: str) -> None:
-    client = TestClient(create_app(load_settings(database_url=db_url)))
+@pytest.mark.parametrize("secret_key", [None, "too-short-for-signing"])
+def test_without_a_usable_secret_key_pages_say_how_to_set_one(
+    db_url: str, secret_key: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LEADFLOW_SECRET_KEY", raising=False)
+    client = TestClient(create_app(load_settings(database_url=db_url, secret_key=secret_key)))
     page = client.get("/login")
     assert page.status_code == 503
     assert "secret_key" in page.text and "LEADFLOW_SECRET_KEY" in page.text
+    assert "at least 32 characters" in page.text
     assert client.get("/healthz").status_code == 200
 
 

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from leadflow.web.deps import DashboardUnavailable, LoginRequired
 from leadflow.web.templating import redirect, render
+from leadflow.webhooks.signing import HOW_TO_SET_KEY
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 # Paths that are not dashboard pages: they keep the API's problem+json errors.
@@ -69,10 +70,9 @@ async def _login_required(request: Request, _: Exception) -> Response:
 
 async def _unavailable(request: Request, _: Exception) -> Response:
     detail = (
-        "The dashboard needs a secret key to sign its sessions, and this server has none. "
-        "Set secret_key in leadflow.toml or LEADFLOW_SECRET_KEY (a long random string, "
-        'e.g. from `python -c "import secrets; print(secrets.token_urlsafe(32))"`), then '
-        "restart leadflow serve. The HTTP API works without it."
+        "The dashboard needs a secret key to sign its sessions, and this server has none "
+        f"or a shorter one: {HOW_TO_SET_KEY}; then restart leadflow serve. "
+        "The HTTP API works without it."
     )
     return error_page(request, 503, detail, {})
 

@@ -14,6 +14,7 @@ from leadflow.web.content import CONTENT_PAGES
 from leadflow.web.deps import verify_csrf
 from leadflow.web.errors import install_page_errors
 from leadflow.web.sessions import SessionCookies
+from leadflow.webhooks.signing import MIN_SERVER_KEY_LENGTH
 
 # Each page module has `router = APIRouter()`; list it here to mount it.
 PAGE_MODULES = (login, settings_page, settings_actions, *CONTENT_PAGES)
@@ -35,7 +36,9 @@ def mount_dashboard(app: FastAPI, settings: Settings) -> None:
     """Serve the dashboard from `app`; without a secret_key its pages say how to set one."""
     secret = settings.secret_key
     app.state.session_cookies = (
-        SessionCookies(secret, settings.web) if secret and secret.get_secret_value() else None
+        SessionCookies(secret, settings.web)
+        if secret is not None and len(secret.get_secret_value()) >= MIN_SERVER_KEY_LENGTH
+        else None
     )
     app.include_router(dashboard_router())
     static = resources.files("leadflow.web") / "static"
