@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from html import unescape
 
 import pytest
 from fastapi import FastAPI
@@ -43,11 +44,9 @@ def _kpis(html: str) -> dict[str, str]:
 
 
 def _chart(html: str, name: str) -> dict[str, object]:
-    island = re.search(
-        rf'<script type="application/json" id="chart-{name}-data">(.*?)</script>', html
-    )
-    assert island, name
-    return json.loads(island.group(1))  # type: ignore[no-any-return]
+    found = re.search(rf"<canvas id=\"chart-{name}\" data-chart='([^']*)'", html)
+    assert found, name
+    return json.loads(unescape(found.group(1)))  # type: ignore[no-any-return]
 
 
 def test_overview_figures_are_the_reports_figures(web_app: FastAPI, manager: TestClient) -> None:

@@ -1,5 +1,5 @@
 // Charts and SLA countdowns of the content pages. No inline scripts (the CSP forbids them):
-// a chart's figures come from a JSON island named by its canvas's data-chart attribute.
+// a chart's figures come as JSON in its canvas's data-chart attribute.
 (function () {
   "use strict";
 
@@ -7,9 +7,7 @@
     if (typeof Chart === "undefined") { return; }
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (canvas.dataset.drawn) { return; }
-      var island = document.getElementById(canvas.dataset.chart);
-      if (!island) { return; }
-      var spec = JSON.parse(island.textContent);
+      var spec = JSON.parse(canvas.dataset.chart);
       var datasets = spec.datasets.map(function (set) {
         return { label: set.label, data: set.data, backgroundColor: set.color, borderColor: set.color };
       });
