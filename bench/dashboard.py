@@ -17,6 +17,7 @@ manager over one HTTP connection (httpx, like a browser tab), measures:
 - lead page: random leads: lead_p95_ms, and lead_vs_api = its p95 / p95 of
   `GET /api/v1/leads/{id}` (the profile alone; the page adds history, brief and timeline).
 
+healthz_p95_ms is the floor: `GET /healthz`, which reads nothing, over the same connection.
 The last line printed is one JSON object. The client runs on the server's machine.
 
     .venv/bin/python bench/dashboard.py [--leads 20000] [--repeat 20] [--samples 60]
@@ -248,6 +249,8 @@ def measure(base: str, api_token: str, url: str, args: argparse.Namespace) -> di
     figures: dict[str, Any] = {}
     with httpx.Client(base_url=base, timeout=120, follow_redirects=True) as client:
         log_in(client)
+        # The floor: a request that reads nothing, on the same loaded machine and connection.
+        figures["healthz_p95_ms"] = p95([timed(client, "/healthz") for _ in range(args.samples)])
         periods = PERIODS[: args.periods]
         cold = [timed(client, "/", params={"from": a, "to": b}) for a, b in periods]
         warm = [
