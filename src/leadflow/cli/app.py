@@ -1,37 +1,120 @@
-"""The `leadflow` command: every sub-command registered here; errors printed, never traced."""
+"""The `leadflow` command: every sub-command registered here; errors printed, never traced.
+
+Sub-commands load when they run, not when `leadflow` starts: `leadflow --help` lists them
+from COMMANDS without importing their modules (and the database, Ibis, pandas or FastAPI
+they bring), so the help and small commands start fast. To add a command, add a line to
+COMMANDS: its name, where it lives ("module:attribute", a Typer app or a command function)
+and its one-line help (tests/cli/test_app.py checks the line matches the command's own).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
+import click
 import typer
 from typer.core import TyperGroup
 
 from leadflow import __version__
-from leadflow.cli import (
-    demo,
-    imports,
-    init,
-    keys,
-    leads,
-    report,
-    scoring,
-    serve,
-    sla,
-    users,
-    webhooks,
-)
-from leadflow.cli.output import error_console
 from leadflow.errors import LeadflowError
 
 
+@dataclass(frozen=True)
+class LazyCommand:
+    """A sub-command known by name and help until it is run."""
+
+    target: str  # "module:attribute": a Typer app, or a function to register as a command
+    help: str
+
+    def load(self, name: str) -> click.Command:
+        """Import the command's module and build its click command."""
+        module, _, attribute = self.target.partition(":")
+        found = getattr(import_module(module), attribute)
+        if isinstance(found, typer.Typer):
+            command: click.Command = typer.main.get_group(found)
+        else:
+            single = typer.Typer(add_completion=False)
+            single.command(name)(found)
+            command = typer.main.get_command(single)
+        command.name = name
+        return command
+
+
+COMMANDS = {
+    "init": LazyCommand(
+        "leadflow.cli.init:init_command",
+        "Write a starter leadflow.toml and scoring.yaml, and create (or migrate) the database.",
+    ),
+    "demo": LazyCommand(
+        "leadflow.cli.demo:demo_command",
+        "Build a simulated B2B SaaS world and load it: accounts, leads with months of"
+        " activity, tire-kickers, a sales team, campaign spend, and the hidden truth of who"
+        " buys.",
+    ),
+    "serve": LazyCommand(
+        "leadflow.cli.serve:serve_command", "Serve the HTTP API, with OpenAPI docs at /docs."
+    ),
+    "leads": LazyCommand(
+        "leadflow.cli.leads:app", "Look at leads and move them through the lifecycle."
+    ),
+    "model": LazyCommand(
+        "leadflow.cli.scoring:model_app", "Scoring model versions: validate, activate, list."
+    ),
+    "score": LazyCommand("leadflow.cli.scoring:score_app", "Rescore every lead in batch."),
+    "import": LazyCommand(
+        "leadflow.cli.imports:app",
+        "Import leads, accounts or activities from CSV, JSON Lines or Parquet files.",
+    ),
+    "sla": LazyCommand(
+        "leadflow.cli.sla:app", "SLA clocks: deadlines per stage, breaches and escalation."
+    ),
+    "webhooks": LazyCommand("leadflow.cli.webhooks:app", "Send signed webhooks to other systems."),
+    "users": LazyCommand(
+        "leadflow.cli.users:app", "Add and manage users: reps, managers, marketing, admins."
+    ),
+    "keys": LazyCommand("leadflow.cli.keys:app", "Create, list and revoke API keys."),
+    "report": LazyCommand(
+        "leadflow.cli.report:app",
+        "Reports on outcomes: funnel, sources, velocity, sla, rejections, calibration,"
+        " attribution, plan.",
+    ),
+}
+
+
+class _Listed(click.Command):
+    """What `leadflow --help` shows of a command that is not loaded: its name and help."""
+
+
 class LeadflowGroup(TyperGroup):
-    """Prints a domain error as one clear line and exits 1, instead of a traceback."""
+    """Loads a sub-command when it runs; prints a domain error as one clear line and exits
+    1, instead of a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        lazy = COMMANDS.get(cmd_name)
+        if lazy is None:
+            return super().get_command(ctx, cmd_name)
+        # Listing the commands for the help needs only this; running one loads it.
+        return _Listed(cmd_name, help=lazy.help)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if isinstance(command, _Listed) and name is not None:
+            command = COMMANDS[name].load(name)
+        return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except LeadflowError as exc:
+            from leadflow.cli.output import error_console
+
             error_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
             raise typer.Exit(1) from exc
 
@@ -43,18 +126,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.command("init")(init.init_command)
-app.command("demo")(demo.demo_command)
-app.add_typer(leads.app, name="leads")
-app.add_typer(scoring.model_app, name="model")
-app.add_typer(scoring.score_app, name="score")
-app.add_typer(imports.app, name="import")
-app.add_typer(sla.app, name="sla")
-app.add_typer(webhooks.app, name="webhooks")
-app.add_typer(users.app, name="users")
-app.add_typer(keys.app, name="keys")
-app.add_typer(report.app, name="report")
-app.command("serve")(serve.serve_command)
 
 
 def _version(value: bool) -> None:

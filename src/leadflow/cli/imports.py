@@ -25,7 +25,6 @@ from leadflow.config import load_settings
 from leadflow.errors import InvalidInputError
 from leadflow.importing.plan import ColumnRules
 from leadflow.importing.service import ImportOptions, ProgressCallback
-from leadflow.ingest.imports import import_and_rescore
 from leadflow.storage.database import open_store
 
 app = typer.Typer(
@@ -137,6 +136,9 @@ def _run_import(
     db: str | None,
     score: bool = True,
 ) -> None:
+    # Rescoring brings the batch engine (Ibis): loaded when an import runs, not for --help.
+    from leadflow.ingest.imports import import_and_rescore
+
     settings = load_settings(database_url=db, time_zone=time_zone)
     options = ImportOptions.from_settings(
         settings,

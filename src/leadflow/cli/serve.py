@@ -6,9 +6,7 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from leadflow.api.app import NO_BACKGROUND_ENV
 from leadflow.cli.options import DbOption, settings_for
 from leadflow.cli.output import console
 from leadflow.storage.database import open_store
@@ -28,6 +26,11 @@ def serve_command(
 
     Example: leadflow serve --host 0.0.0.0 --port 8000 --workers 4 --db postgresql://leadflow@db/leadflow
     """
+    # The server's libraries load when it starts, not for `leadflow --help`.
+    import uvicorn
+
+    from leadflow.api.app import NO_BACKGROUND_ENV
+
     settings = settings_for(db)
     # Migrate once here, so workers starting together never race to migrate.
     open_store(settings.database_url).dispose()

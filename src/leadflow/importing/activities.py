@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table
 
 from leadflow.activities.models import ACTIVITY_FIELDS, ACTIVITY_LEAD_KEYS, Activity
+from leadflow.importing.activity_leads import KnownLeads, LeadResolver, NewLead, Resolved
 from leadflow.importing.context import ImportContext
 from leadflow.importing.fields import (
     EntitySpec,
@@ -24,12 +23,11 @@ from leadflow.importing.fields import (
 from leadflow.importing.leads import TABLE as LEADS
 from leadflow.importing.leads import complete_leads, new_lead_defaults
 from leadflow.importing.upsert import rows_where_in
-from leadflow.storage.bulk import insert_returning_ids, insert_rows
+from leadflow.storage.bulk import insert_rows
 
 TABLE = cast(Table, Activity.__table__)
 _TEXT = tuple(name for name in ACTIVITY_FIELDS if name != "occurred_at")
 DIGEST_LENGTH = 40
-KNOWN_LEADS_LIMIT = 200_000
 
 ACTIVITY_SPEC = EntitySpec(
     kind="activities",
@@ -56,22 +54,13 @@ ACTIVITY_SPEC = EntitySpec(
         ),
     ),
 )
-_UTM = ("source", "medium", "campaign")
 # Who an event without an id happened to, strongest key first.
-_IDENTITIES = ("email", "lead_external_id", "lead_id", "anonymous_id")
-
-
-@dataclass(eq=False)
-class NewLead:
-    """A lead an activity brings in: its e-mail, first touch, and id once inserted."""
-
-    values: dict[str, Any]
-    id: int | None = field(default=None)
+IDENTITIES = ("email", "lead_external_id", "lead_id", "anonymous_id")
 
 
 def event_digest(fields: dict[str, Any], properties: dict[str, Any]) -> str:
     """The id of an event sent without one: who, what, when (UTC) and its properties."""
-    for key in _IDENTITIES:
+    for key in IDENTITIES:
         if key in fields:
             who = f"{key}:{fields[key]}"
             break
@@ -86,100 +75,56 @@ class ActivityImport:
     spec = ACTIVITY_SPEC
 
     def __init__(self, *, connection: Connection, context: ImportContext) -> None:
-        self._connection = connection
-        self._context = context
-        # Lead ids already looked up, by (column, value): activity files name the same
-        # leads again and again. Bounded: emptied when full.
-        self._known: dict[tuple[str, Any], int] = {}
-
-    def _lookup(self, key: str, column: str, rows: list[ParsedRow]) -> dict[Any, int]:
-        known = self._known
-        wanted = {row.fields[key] for row in rows if key in row.fields}
-        ids = {value: known[column, value] for value in wanted if (column, value) in known}
-        missing = wanted.difference(ids)
-        for row in rows_where_in(self._connection, LEADS, column, missing, ("id", column)):
-            ids[row[column]] = row["id"]
-        self._remember((column, value, lead_id) for value, lead_id in ids.items())
-        return ids
-
-    def _remember(self, entries: Iterable[tuple[str, Any, int]]) -> None:
-        if len(self._known) > KNOWN_LEADS_LIMIT:
-            self._known.clear()
-        for column, value, lead_id in entries:
-            self._known[column, value] = lead_id
+        self.connection = connection
+        self.context = context
+        self.known = KnownLeads(connection)
 
     def apply(self, rows: list[ParsedRow], *, write: bool) -> None:
         """Resolve each good row's lead; insert the chunk's activities when `write`."""
         good = [row for row in rows if not row.problems]
-        by_email = self._lookup("email", "email", good)
-        by_external = self._lookup("lead_external_id", "external_id", good)
-        known_ids = set(self._lookup("lead_id", "id", good))
-        new_leads: dict[tuple[str, Any], NewLead] = {}
-        resolved: list[tuple[ParsedRow, int | NewLead | None]] = []
+        keys = ("email", "lead_external_id", "lead_id")
+        resolver = LeadResolver(
+            self.known, {key: [row.fields.get(key) for row in good] for key in keys}
+        )
+        resolved: list[tuple[ParsedRow, Resolved]] = []
         for row in good:
-            hits: dict[str, int | NewLead] = {}
-            f = row.fields
-            if "lead_id" in f:
-                if f["lead_id"] not in known_ids:
-                    row.problems.append(Problem("lead_id", f["lead_id"], "no lead has this id"))
-                    continue
-                hits["lead_id"] = f["lead_id"]
-            for key, stored in (("lead_external_id", by_external), ("email", by_email)):
-                if key in f:
-                    hit = stored.get(f[key]) or new_leads.get((key, f[key]))
-                    if hit is not None:
-                        hits[key] = hit
-            if len(set(hits.values())) > 1:
-                named = ", ".join(f"{key} {f[key]!r}" for key in hits)
-                row.problems.append(Problem(None, None, f"{named} belong to different leads"))
-                continue
-            if hits:
-                resolved.append((row, next(iter(hits.values()))))
-            elif "email" in f:
-                resolved.append((row, self._new_lead(row, new_leads)))
-            elif "lead_external_id" in f:
-                reason = "no lead has this external id (import the leads first, or add email)"
-                row.problems.append(Problem("lead_external_id", f["lead_external_id"], reason))
+            lead = resolver.resolve(row.fields)
+            if isinstance(lead, Problem):
+                row.problems.append(lead)
             else:
-                resolved.append((row, None))
+                resolved.append((row, lead))
         if write:
-            self._insert_leads(list(dict.fromkeys(new_leads.values())))
+            self.insert_leads(resolver.created())
             self._insert_activities(resolved)
 
-    def _new_lead(self, row: ParsedRow, new_leads: dict[tuple[str, Any], NewLead]) -> NewLead:
-        f = row.fields
-        values = {"email": f["email"], "external_id": f.get("lead_external_id")}
-        values.update((key, f[key]) for key in _UTM if key in f)
-        values["created_at"] = values["stage_changed_at"] = f["occurred_at"]
-        lead = NewLead(values)
-        new_leads[("email", f["email"])] = lead
-        if values["external_id"] is not None:
-            new_leads[("lead_external_id", values["external_id"])] = lead
-        return lead
-
-    def _insert_leads(self, leads: list[NewLead]) -> None:
+    def insert_leads(self, leads: list[NewLead]) -> None:
+        """Insert the new leads of a chunk, completed (domain, account), and note their ids."""
         if not leads:
             return
-        defaults = new_lead_defaults(self._context)
+        defaults = new_lead_defaults(self.context)
         values = [lead.values for lead in leads]
-        complete_leads(connection=self._connection, leads=values, context=self._context)
+        complete_leads(connection=self.connection, leads=values, context=self.context)
         names = list(dict.fromkeys([*defaults, *(key for lead in values for key in lead)]))
         rows = [{name: lead.get(name, defaults.get(name)) for name in names} for lead in values]
-        for lead, lead_id in zip(
-            leads, insert_returning_ids(self._connection, LEADS, rows), strict=True
-        ):
-            lead.id = lead_id
-        self._remember(
+        insert_rows(self.connection, LEADS, rows)
+        # E-mail is unique and every new lead has one: one lookup per thousand leads, where
+        # SQLite would return new ids one insert at a time.
+        emails = [lead["email"] for lead in values]
+        found = rows_where_in(self.connection, LEADS, "email", emails, ("id", "email"))
+        ids = {row["email"]: row["id"] for row in found}
+        for lead in leads:
+            lead.id = ids[lead.values["email"]]
+        self.known.remember(
             (column, lead.values[column], lead.id)
             for lead in leads
             for column in ("email", "external_id")
             if lead.values.get(column) is not None and lead.id is not None
         )
-        self._context.summary.leads_created += len(leads)
+        self.context.summary.leads_created += len(leads)
 
-    def _insert_activities(self, resolved: list[tuple[ParsedRow, int | NewLead | None]]) -> None:
-        summary = self._context.summary
-        received_at = self._context.now
+    def _insert_activities(self, resolved: list[tuple[ParsedRow, Resolved]]) -> None:
+        summary = self.context.summary
+        received_at = self.context.now
         batch: dict[str, dict[str, Any]] = {}
         for row, lead in resolved:
             f = row.fields
@@ -203,6 +148,6 @@ class ActivityImport:
                 "content": f.get("content"),
                 "term": f.get("term"),
             }
-        stored = insert_rows(self._connection, TABLE, list(batch.values()), ignore_conflicts=True)
+        stored = insert_rows(self.connection, TABLE, list(batch.values()), ignore_conflicts=True)
         summary.created += stored
         summary.duplicates += len(batch) - stored

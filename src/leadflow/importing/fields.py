@@ -108,7 +108,12 @@ def known_parser(known: KnownField, zone: tzinfo) -> values.Parser:
 
 def _limited_text(limit: int) -> values.Parser:
     def text(value: Any) -> str:
-        parsed = value.strip() if value.__class__ is str else values.parse_text(value)
+        if value.__class__ is str:
+            parsed = value.strip()
+            if "\x00" in parsed:
+                raise ValueError(values.NUL_CHARACTER)
+        else:
+            parsed = values.parse_text(value)
         if len(parsed) > limit:
             raise ValueError(f"longer than {limit} characters")
         return parsed

@@ -79,6 +79,15 @@ class ColumnPlan:
 
     def check_header(self, columns: Iterable[str]) -> None:
         """Every flag names a column of the file, and the file has the columns it needs."""
+        columns = list(columns)
+        seen: set[str] = set()
+        for column in columns:
+            ignored = column_key(column) in self._ignore or column.lower() in REJECT_COLUMNS
+            if column in seen and not ignored:
+                raise InvalidInputError(
+                    f"{self._file}: two columns are named {column!r}; rename or remove one"
+                )
+            seen.add(column)
         present = {column_key(column) for column in columns}
         flags = [("--map", k) for k in self._rules.mappings]
         flags += [("--type", k) for k in self._rules.types]
@@ -142,13 +151,28 @@ class ColumnPlan:
 
     def infer(self, rows: list[SourceRow]) -> None:
         """Give each untyped attribute column the type that fits its values in these rows."""
-        for column in self._columns.values():
-            if column is None or not column.is_attribute or column.type is not None:
-                continue
-            sample = [row.values.get(column.source) for row in rows if row.problem is None]
-            present = [value for value in sample if not values.is_missing(value)]
-            if present:
-                self._set_type(column, values.infer_type(present), "inferred")
+        for column in self.untyped():
+            self.infer_column(
+                column, [row.values.get(column.source) for row in rows if row.problem is None]
+            )
+
+    def untyped(self) -> list[Column]:
+        """The attribute columns that have no type yet (no value seen so far)."""
+        return [
+            column
+            for column in self._columns.values()
+            if column is not None and column.is_attribute and column.type is None
+        ]
+
+    def infer_column(self, column: Column, sample: Iterable[object]) -> None:
+        """Type an untyped column by the values of one chunk, when it has any."""
+        present = [value for value in sample if not values.is_missing(value)]
+        if present:
+            self._set_type(column, values.infer_type(present), "inferred")
+
+    def planned(self) -> dict[str, Column]:
+        """The columns that feed a field or an attribute, by the file's column name."""
+        return {source: column for source, column in self._columns.items() if column}
 
     def unrecorded(self) -> list[Column]:
         """Typed attribute columns whose type is not yet in attribute_definitions."""

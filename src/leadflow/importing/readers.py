@@ -6,6 +6,8 @@ import csv
 import gzip
 import io
 import json
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from leadflow.errors import InvalidInputError
+from leadflow.importing.batches import BatchReader, csv_batches, parquet_batches
 
 FORMATS = {
     ".csv": "csv",
@@ -22,6 +25,9 @@ FORMATS = {
     ".parquet": "parquet",
 }
 _DELIMITERS = (",", ";", "\t", "|")
+# The longest CSV value read (the csv module's own limit is 128 KiB).
+FIELD_LIMIT = 16 * 1024 * 1024
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 # Reject files carry these; a fixed reject file can be imported again as it is.
 REJECT_COLUMNS = ("_line", "_error", "_raw")
 
@@ -44,6 +50,8 @@ class Source:
     columns: list[str] | None
     rows: Iterator[SourceRow]
     position: Callable[[], float] | None = field(default=None)
+    # The same file column-wise, when its format allows (CSV, Parquet).
+    batches: BatchReader | None = field(default=None)
 
     def chunks(self, size: int) -> Iterator[list[SourceRow]]:
         """The rows in lists of at most `size`."""
@@ -108,14 +116,34 @@ def open_source(path: Path) -> Iterator[Source]:
 
 
 def _csv(path: Path, binary: IO[bytes], position: Callable[[], float]) -> Source:
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    # Undecodable bytes become lone surrogates, so the row they are in can be named.
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    csv.field_size_limit(FIELD_LIMIT)
     header_line = text.readline()
     if not header_line.strip():
         raise InvalidInputError(f"{path}: empty file; the first line must name the columns")
+    if _UNDECODABLE.search(header_line):
+        raise InvalidInputError(f"{path} line 1: {_not_utf8(header_line)}")
     delimiter = "\t" if path.name.lower().endswith((".tsv", ".tsv.gz")) else _delimiter(header_line)
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise InvalidInputError(f"{path} line 1: {_csv_problem(exc)}") from exc
     reader = csv.reader(text, delimiter=delimiter)
-    return Source(path, "line", header, _csv_rows(reader, header), position)
+    batches = csv_batches(path, len(header), delimiter)
+    return Source(path, "line", header, _csv_rows(path, reader, header), position, batches)
+
+
+def _not_utf8(text: str) -> str:
+    found = _UNDECODABLE.search(text)
+    byte = f" (byte 0x{ord(found.group()) - 0xDC00:02x})" if found else ""
+    return f"not UTF-8 text{byte}; save the file as UTF-8"
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a value is longer than {FIELD_LIMIT:,} characters"
+    return f"cannot be read as CSV ({exc})"
 
 
 def _delimiter(header_line: str) -> str:
@@ -124,36 +152,75 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(reader: Any, header: list[str]) -> Iterator[SourceRow]:
+def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[SourceRow]:
     width = len(header)
     last_line = 1  # the header
-    for values in reader:
-        number = last_line + 1
-        last_line = reader.line_num + 1
-        if not values:
-            continue  # a blank line
-        if len(values) == width:
-            yield SourceRow(number, dict(zip(header, values, strict=True)))
-            continue
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(values)
-        problem = f"has {len(values)} values but the header names {width} columns"
-        yield SourceRow(number, {"_raw": buffer.getvalue().rstrip("\r\n")}, problem)
+    try:
+        for values in reader:
+            number = last_line + 1
+            last_line = reader.line_num + 1
+            if not values:
+                continue  # a blank line
+            joined = "".join(values)
+            undecodable = not joined.isascii() and _UNDECODABLE.search(joined)
+            if len(values) == width and not undecodable:
+                yield SourceRow(number, dict(zip(header, values, strict=True)))
+                continue
+            buffer = io.StringIO()
+            csv.writer(buffer).writerow(values)
+            raw = buffer.getvalue().rstrip("\r\n")
+            if undecodable:
+                raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                yield SourceRow(number, {"_raw": raw}, _not_utf8(joined))
+                continue
+            problem = f"has {len(values)} values but the header names {width} columns"
+            yield SourceRow(number, {"_raw": raw}, problem)
+    except csv.Error as exc:
+        raise InvalidInputError(f"{path} line {last_line + 1}: {_csv_problem(exc)}") from exc
 
 
 def _jsonl(path: Path, binary: IO[bytes], position: Callable[[], float]) -> Source:
     return Source(path, "line", None, _jsonl_rows(binary), position)
 
 
+class _Refused(Exception):
+    """A JSON line that parses but cannot be imported as it is."""
+
+
+def _no_constants(name: str) -> None:
+    raise _Refused(f"{name} is not a JSON number; write null or leave the key out")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    values = dict(pairs)
+    if len(values) < len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        twice = next(key for key, count in counts.items() if count > 1)
+        raise _Refused(f"key {twice!r} appears twice in one object")
+    return values
+
+
 def _jsonl_rows(binary: IO[bytes]) -> Iterator[SourceRow]:
     for number, line in enumerate(binary, start=1):
-        text = line.decode("utf-8-sig" if number == 1 else "utf-8").strip()
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8").strip()
+        except UnicodeDecodeError as exc:
+            raw = line.decode("utf-8", "replace").strip()
+            problem = f"not UTF-8 text ({exc.reason}); save the file as UTF-8"
+            yield SourceRow(number, {"_raw": raw}, problem)
+            continue
         if not text:
             continue
         try:
-            values = json.loads(text)
+            values = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_object)
         except json.JSONDecodeError as exc:
             yield SourceRow(number, {"_raw": text}, f"not valid JSON ({exc.msg})")
+            continue
+        except _Refused as exc:
+            yield SourceRow(number, {"_raw": text}, str(exc))
+            continue
+        except RecursionError:
+            yield SourceRow(number, {"_raw": text}, "nested too deeply to be imported")
             continue
         if not isinstance(values, dict):
             yield SourceRow(number, {"_raw": text}, "expected a JSON object")
@@ -180,4 +247,11 @@ def _parquet(path: Path, raw: IO[bytes]) -> Source:
                 yield SourceRow(number, values)
             read[0] = number
 
-    return Source(path, "row", list(parquet.schema_arrow.names), rows(), lambda: read[0] / total)
+    return Source(
+        path,
+        "row",
+        list(parquet.schema_arrow.names),
+        rows(),
+        lambda: read[0] / total,
+        parquet_batches(path, 10_000),
+    )

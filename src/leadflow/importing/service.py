@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +19,8 @@ from leadflow.config import Settings
 from leadflow.errors import InvalidInputError, LeadflowError
 from leadflow.importing.accounts import AccountImport
 from leadflow.importing.activities import ActivityImport
+from leadflow.importing.activity_columns import write_activity_columns
+from leadflow.importing.columnar import NotClean, import_columns
 from leadflow.importing.context import ImportContext
 from leadflow.importing.leads import LeadImport
 from leadflow.importing.plan import ColumnPlan, ColumnRules
@@ -36,6 +39,8 @@ KINDS: dict[str, Any] = {
     "spend": SpendImport,
 }
 DEFINITIONS = cast(Table, AttributeDefinition.__table__)
+# Kinds whose clean files can be written column by column, and how.
+COLUMN_WRITERS: dict[str, Any] = {"activities": write_activity_columns}
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
 # Rows read so far, and the fraction of the file read (None when unknown).
@@ -101,33 +106,75 @@ def import_file(
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidInputError(f"time zone {options.time_zone!r} is unknown") from exc
     rules = DomainRules.default(options.extra_free_mail_domains, options.extra_disposable_domains)
-    summary = ImportSummary(kind=kind, file=str(path))
-    context = ImportContext(now=utcnow(), rules=rules, summary=summary)
     reject_path = options.reject_file or default_reject_file(path)
     if options.skip_invalid and not reject_path.parent.is_dir():
         raise InvalidInputError(f"--reject-file {reject_path}: folder does not exist")
     started = time.perf_counter()
+    attempt = partial(
+        _import_once,
+        engine=engine,
+        kind=kind,
+        options=options,
+        zone=zone,
+        rules=rules,
+        progress=progress,
+        hook=hook,
+    )
     with open_source(path) as source:
-        rejects = RejectFile(reject_path, source.columns) if options.skip_invalid else None
-        try:
-            with engine.begin() as connection, _large_page_cache(connection):
-                run = _Run(connection, source, context, options, zone, rejects)
-                if hook is not None:
-                    hook.before(connection, context)
-                run.all_chunks(progress)
-                if hook is not None:
-                    hook.after(connection, context)
-            if rejects is not None and rejects.count:
-                rejects.write()
-                summary.reject_file = str(reject_path)
-        except DBAPIError as exc:
-            raise LeadflowError(
-                f"{path.name}: the database refused the import, nothing was written: {exc.orig}"
-            ) from exc
-        finally:
-            if rejects is not None:
-                rejects.close()
+        summary = None
+        if source.batches is not None and kind in COLUMN_WRITERS:
+            try:
+                summary = attempt(source=source, columnar=True)
+            except NotClean:
+                summary = None  # rolled back: the row path reports or skips the bad rows
+        if summary is None:
+            summary = attempt(source=source, columnar=False, reject_path=reject_path)
     summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _import_once(
+    *,
+    engine: Engine,
+    kind: str,
+    source: Source,
+    options: ImportOptions,
+    zone: ZoneInfo,
+    rules: DomainRules,
+    progress: ProgressCallback | None,
+    hook: WriteHook | None,
+    columnar: bool,
+    reject_path: Path | None = None,
+) -> ImportSummary:
+    """One pass over the file in one transaction: column-wise (NotClean unless the file is
+    clean) or row by row."""
+    path = source.path
+    summary = ImportSummary(kind=kind, file=str(path))
+    context = ImportContext(now=utcnow(), rules=rules, summary=summary)
+    rejects = None
+    if options.skip_invalid and not columnar and reject_path is not None:
+        rejects = RejectFile(reject_path, source.columns)
+    try:
+        with engine.begin() as connection, _large_page_cache(connection):
+            run = _Run(connection, source, context, options, zone, rejects)
+            if hook is not None:
+                hook.before(connection, context)
+            if columnar:
+                run.all_column_chunks(progress)
+            else:
+                run.all_chunks(progress)
+            if hook is not None:
+                hook.after(connection, context)
+        if rejects is not None and rejects.count:
+            rejects.write()
+            summary.reject_file = str(reject_path)
+    except DBAPIError as exc:
+        raise LeadflowError(
+            f"{path.name}: the database refused the import, nothing was written: {exc.orig}"
+        ) from exc
+    finally:
+        if rejects is not None:
+            rejects.close()
     return summary
 
 
@@ -203,6 +250,23 @@ class _Run:
         summary.rejected = self.errors.count
         if self.errors.count and not self.options.skip_invalid:
             raise self.errors.failure()
+
+    def all_column_chunks(self, progress: ProgressCallback | None) -> None:
+        """Write the file column-wise; NotClean (before anything is committed) as soon as a
+        row is not clean."""
+        assert self.source.batches is not None and self.source.columns is not None
+        handler = self.handler
+        write = COLUMN_WRITERS[self.context.summary.kind]
+        import_columns(
+            plan=self.plan,
+            read=self.source.batches,
+            header=self.source.columns,
+            chunk_rows=self.options.chunk_rows,
+            write=lambda chunk: write(handler, chunk),
+            record_types=self._record_types,
+            summary=self.context.summary,
+            progress=progress,
+        )
 
     def _record_types(self) -> None:
         record_types(self.connection, self.plan, self.entity, self.context.now)

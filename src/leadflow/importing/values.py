@@ -20,6 +20,9 @@ EXPECTED = {
     TEXT: "expected text",
 }
 
+OUT_OF_RANGE = "the time in UTC falls outside the years 1 to 9999"
+NUL_CHARACTER = "contains a NUL character (\\x00), which cannot be stored; remove it"
+
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # "02134" is a postcode or an id, not the number 2134: inference keeps it as text.
@@ -97,7 +100,13 @@ def parse_datetime(value: Any, zone: tzinfo) -> datetime:
         raise ValueError(EXPECTED[DATETIME])
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    if moment.tzinfo is UTC:
+        return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # 9999-12-31T23:00-05:00 is in year 10000 in UTC, 0001-01-01T00:00+05:00 in year 0.
+        raise ValueError(OUT_OF_RANGE) from None
 
 
 def iso_utc(moment: datetime) -> str:
@@ -105,10 +114,17 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def checked_text(text: str) -> str:
+    """Text the store can keep: PostgreSQL refuses NUL characters, so every database does."""
+    if "\x00" in text:
+        raise ValueError(NUL_CHARACTER)
+    return text
+
+
 def parse_text(value: Any) -> str:
     """Trimmed text; other values as their usual text (nested JSON as compact JSON)."""
     if isinstance(value, str):
-        return value.strip()
+        return checked_text(value.strip())
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float | Decimal):
@@ -118,8 +134,12 @@ def parse_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return str(value)
+        try:
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+        except RecursionError:
+            raise ValueError("nested too deeply to be kept") from None
+        return checked_text(text)
+    return checked_text(str(value))
 
 
 def json_parser(type_: str, zone: tzinfo) -> Parser:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+
+from leadflow.storage.base import UTCDateTime
 
 
 def _insert(connection: Connection, table: Table, *, ignore_conflicts: bool) -> Insert:
@@ -132,5 +137,98 @@ def insert_returning_ids(
         raise DBAPIError.instance(
             plan.sql, None, exc, connection.dialect.loaded_dbapi.Error
         ) from exc
+    finally:
+        cursor.close()
+
+
+def insert_columns(
+    connection: Connection,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    constants: Mapping[str, Any] | None = None,
+    json_text: Collection[str] = (),
+    ignore_conflicts: bool = False,
+) -> int:
+    """Insert rows given column by column (every list as long; `constants` the same in every
+    row; `json_text` columns already serialized): one executemany on SQLite, COPY on
+    PostgreSQL. With ignore_conflicts, rows hitting a unique key are dropped. Returns how many
+    rows were written."""
+    constants = dict(constants or {})
+    size = len(next(iter(columns.values()))) if columns else 0
+    if not size:
+        return 0
+    dialect = connection.dialect
+    names = [*columns, *constants]
+    bound: list[Iterable[Any]] = []
+    for name in names:
+        process = None if name in json_text else _bind_processor(table, name, dialect)
+        if name in constants:
+            value = constants[name]
+            bound.append(repeat(value if process is None else process(value), size))
+        else:
+            values = columns[name]
+            bound.append(values if process is None else map(process, values))
+    if dialect.name == "postgresql":
+        return _copy_rows(connection, table, names, zip(*bound, strict=True), ignore_conflicts)
+    statement = _insert(connection, table, ignore_conflicts=ignore_conflicts)
+    compiled = statement.compile(dialect=dialect, column_keys=names, for_executemany=True)
+    by_name = dict(zip(names, bound, strict=True))
+    ordered = [by_name[name] for name in compiled.positiontup or ()]
+    # sqlite3 sums an executemany's rowcount, rows skipped on a conflict excluded.
+    rows = list(zip(*ordered, strict=True))
+    return int(connection.exec_driver_sql(compiled.string, rows).rowcount)
+
+
+def _bind_processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    type_ = table.c[name].type
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        return sqlite_utc_text
+    return type_.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+
+
+def sqlite_utc_text(value: datetime) -> str:
+    """The text UTCDateTime binds on SQLite (naive UTC, as SQLAlchemy's DATETIME writes it),
+    in one call instead of three: an import binds a million of them."""
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+
+def _copy_rows(
+    connection: Connection,
+    table: Table,
+    names: list[str],
+    rows: Iterable[tuple[Any, ...]],
+    ignore_conflicts: bool,
+) -> int:
+    """COPY the rows in; through a temporary table when conflicting rows are to be dropped
+    (COPY itself cannot skip them)."""
+    from psycopg import sql
+
+    columns = sql.SQL(", ").join(map(sql.Identifier, names))
+    target = sql.Identifier(table.name)
+    staging = sql.Identifier(f"leadflow_copy_{table.name}")
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if ignore_conflicts:
+            cursor.execute(
+                sql.SQL(
+                    "CREATE TEMPORARY TABLE IF NOT EXISTS {} ON COMMIT DROP AS"
+                    " SELECT {} FROM {} WITH NO DATA"
+                ).format(staging, columns, target)
+            )
+            cursor.execute(sql.SQL("TRUNCATE {}").format(staging))
+        into = staging if ignore_conflicts else target
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(into, columns)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if ignore_conflicts:
+            cursor.execute(
+                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT DO NOTHING").format(
+                    target, columns, columns, staging
+                )
+            )
+        return int(cursor.rowcount)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance("COPY", None, exc, connection.dialect.loaded_dbapi.Error) from exc
     finally:
         cursor.close()
