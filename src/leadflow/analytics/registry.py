@@ -25,6 +25,7 @@ from leadflow.analytics.sla import SlaQuery
 from leadflow.analytics.sources import SourcesQuery
 from leadflow.analytics.tables import ReportTables
 from leadflow.analytics.velocity import VelocityQuery
+from leadflow.engines.rewrite import for_engine
 from leadflow.errors import InvalidInputError
 from leadflow.lifecycle.stages import StageMachine
 
@@ -200,7 +201,7 @@ def run_report(
     """Run report `name` on `tables` and return its numbers as plain data."""
     parameters = parameters or ReportParameters()
     query = build_query(name, parameters, stages or StageMachine())
-    expression = query.expression(tables)
+    expression = for_engine(query.expression(tables), tables.backend)
     rows = [_presented(row) for row in expression.to_pyarrow().to_pylist()]
     columns = [_column_name(c) for c in expression.columns]
     spec = REPORTS[name]

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
@@ -96,7 +98,12 @@ def session(config: SparkConfig) -> SparkSession:
         )
         if config.driver_memory:
             builder = builder.config("spark.driver.memory", config.driver_memory)
-    settings = {"spark.sql.session.timeZone": "UTC"} | _partitions(config) | config.conf
+    settings = {
+        "spark.sql.session.timeZone": "UTC",
+        # Parquet instants as UTC microseconds (not the legacy INT96), as other readers expect.
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    }
+    settings |= _partitions(config) | config.conf
     for key, value in settings.items():
         builder = builder.config(key, value)
     started = builder.getOrCreate()
@@ -155,13 +162,14 @@ def copy_store_table(
 ) -> ir.Table:
     """Table `name` of the store copied into Spark, page by page through Arrow."""
     schema, pages = exports.store_pages(source, name, page_rows=page_rows)
-    frames = [_frame(target.session, page) for page in pages]
+    frames = [frame(target.session, page) for page in pages]
     if not frames:
-        frames = [_frame(target.session, schema.empty_table())]
+        frames = [frame(target.session, schema.empty_table())]
     return target.register(name, reduce(lambda a, b: a.union(b), frames))
 
 
-def _frame(spark: SparkSession, page: Any) -> DataFrame:
+def frame(spark: SparkSession, page: Any) -> DataFrame:
+    """An Arrow table as a Spark DataFrame."""
     import pyspark
 
     if int(pyspark.__version__.split(".")[0]) >= 4:
@@ -225,3 +233,19 @@ def arrow_batches(backend: BaseBackend, table: ir.Table, *, batch_rows: int) -> 
     else:
         rows = table.to_pyarrow()
     return pa.RecordBatchReader.from_batches(rows.schema, rows.to_batches(batch_rows))
+
+
+def exact_counts(table: ir.Table) -> ir.Table:
+    """`table` with each filtered row count zero, not null, when no row passes the filter.
+
+    Ibis 12 compiles `count(where=...)` for Spark as SUM(CAST(cond AS BIGINT)), which is
+    null for a group where the condition is never true; every other engine counts 0.
+    """
+
+    def rewrite(node: ops.Node, changed: dict[str, object] | None) -> ops.Node:
+        new = node.__recreate__(changed) if changed else node
+        if isinstance(new, ops.CountStar) and new.where is not None:
+            return ops.Coalesce((new, ops.Literal(0, dt.int64)))
+        return new
+
+    return table.op().replace(rewrite).to_expr()
