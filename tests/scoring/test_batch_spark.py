@@ -143,8 +143,7 @@ def stored_scores(engine: Engine) -> dict[int, tuple[Any, ...]]:
     with session_factory(engine)() as session:
         records = session.scalars(select(ScoreRecord).where(ScoreRecord.model_version == "b-1"))
         return {
-            r.lead_id: (r.fit, r.engagement, r.grade, r.disqualified_by, r.is_mql)
-            for r in records
+            r.lead_id: (r.fit, r.engagement, r.grade, r.disqualified_by, r.is_mql) for r in records
         }
 
 
