@@ -18,6 +18,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from leadflow.engines import spark
+from leadflow.engines.config import SparkConfig
+from leadflow.errors import LeadflowError
 from leadflow.storage.database import create_store_engine, migrate, session_factory
 from leadflow.storage.registry import metadata
 
@@ -29,6 +32,24 @@ def require(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: no suite may be skipped)")
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spark tests share one xdist worker (scripts/test: --dist loadgroup): one JVM per run."""
+    for item in items:
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
+@pytest.fixture(scope="session")
+def spark_config() -> SparkConfig:
+    """Spark in local mode on two cores; its one session per test process starts here."""
+    config = SparkConfig(master="local[2]", shuffle_partitions=2)
+    try:
+        spark.session(config)
+    except LeadflowError as exc:
+        require(str(exc))
+    return config
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 from leadflow.api.config import ApiConfig
+from leadflow.engines.config import SparkConfig, with_environment
 from leadflow.errors import ConfigError
 from leadflow.lifecycle.config import LifecycleConfig
 from leadflow.routing.config import RoutingConfig
@@ -47,11 +48,18 @@ class Settings(BaseSettings):
     api: ApiConfig = Field(default_factory=ApiConfig)
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     web: WebConfig = Field(default_factory=WebConfig)
+    spark: SparkConfig = Field(default_factory=SparkConfig, validate_default=True)
 
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
         return normalize_database_url(value)
+
+    @field_validator("spark", mode="before")
+    @classmethod
+    def _spark_environment(cls, value: object) -> object:
+        # LEADFLOW_SPARK_MASTER and the like: a cluster URL is set per machine, not per file.
+        return with_environment(value)
 
     @field_validator("time_zone")
     @classmethod

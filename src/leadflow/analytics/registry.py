@@ -26,6 +26,7 @@ from leadflow.analytics.sources import SourcesQuery
 from leadflow.analytics.tables import ReportTables
 from leadflow.analytics.velocity import VelocityQuery
 from leadflow.analytics.weekly import WeeklyQuery
+from leadflow.engines.rewrite import for_engine
 from leadflow.errors import InvalidInputError
 from leadflow.lifecycle.stages import StageMachine
 
@@ -211,7 +212,7 @@ def run_report(
     """Run report `name` on `tables` and return its numbers as plain data."""
     parameters = parameters or ReportParameters()
     query = build_query(name, parameters, stages or StageMachine())
-    expression = query.expression(tables)
+    expression = for_engine(query.expression(tables), tables.backend)
     rows = [_presented(row) for row in expression.to_pyarrow().to_pylist()]
     columns = [_column_name(c) for c in expression.columns]
     spec = REPORTS[name]

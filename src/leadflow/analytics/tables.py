@@ -1,9 +1,9 @@
 """What the reports read: the store's tables as Ibis tables on one engine, in one shape.
 
 Three sources, one shape: the operational store itself (SQLite or PostgreSQL), the store
-copied into an in-process DuckDB, or Parquet/CSV exports (one file or folder per table) read
-in place by DuckDB. Every report is one Ibis expression over these tables, so it gives the
-same answer wherever the data sits.
+copied into an in-process DuckDB or into Spark, or Parquet/CSV exports (one file or folder
+per table) read in place by DuckDB. Every report is one Ibis expression over these tables,
+so it gives the same answer wherever the data sits.
 
 The shape is what makes the answers identical: every instant becomes `<name>_us`, whole
 microseconds since 1970-01-01 UTC (an integer, exact on every engine), every date becomes
@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol, cast
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -25,7 +26,8 @@ from ibis.backends import BaseBackend
 from sqlalchemy import Engine
 
 from leadflow.analytics.request import ReportParameterError
-from leadflow.engines import connect, duck
+from leadflow.engines import connect, duck, spark
+from leadflow.engines.config import SparkConfig
 from leadflow.engines.portable import epoch_us, json_text
 
 _INT, _TEXT, _FLOAT, _BOOL = dt.int64, dt.string, dt.float64, dt.boolean
@@ -132,6 +134,12 @@ LEAD_DIMENSIONS = tuple(
 _REQUIRED_IN_FILES = {"leads": ("id",), "stage_changes": ("lead_id", "to_stage", "changed_at")}
 
 
+class Connection(Protocol):
+    """What the tables are read through: an Ibis connection, or a job's views on Spark."""
+
+    def disconnect(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class ReportTables:
     """The report inputs as Ibis tables on one engine, and that engine's name.
@@ -150,7 +158,7 @@ class ReportTables:
     users: ir.Table
     spend: ir.Table
     backend: str
-    connection: BaseBackend
+    connection: Connection
 
     def close(self) -> None:
         """Close the connection the tables are read through (a server must not leak them)."""
@@ -181,6 +189,23 @@ def duckdb_tables(engine: Engine, *, threads: int | None = None) -> ReportTables
         source.disconnect()
     copied["lead_scores"] = target.create_table("lead_scores", scores, temp=True)
     return _shaped(target, copied)
+
+
+def spark_tables(engine: Engine, *, config: SparkConfig) -> ReportTables:
+    """The store's tables copied into Spark (local mode, a cluster or Spark Connect)."""
+    source = connect.operational(engine)
+    target = spark.SparkConnection(config)
+    try:
+        copied = {
+            name: spark.copy_store_table(source, target, name)
+            for name in COLUMNS
+            if name != "lead_scores"
+        }
+        scores = source.to_pyarrow(_active_scores(source).select(*COLUMNS["lead_scores"]))
+    finally:
+        source.disconnect()
+    copied["lead_scores"] = target.register("lead_scores", spark.frame(target.session, scores))
+    return _shaped(target, copied, backend="pyspark")
 
 
 def file_tables(files: Mapping[str, Sequence[Path]], *, threads: int | None = None) -> ReportTables:
@@ -244,8 +269,10 @@ def _active_scores(connection: BaseBackend) -> ir.Table:
     return scores.semi_join(active, scores.model_version == active.active_version)
 
 
-def _shaped(connection: BaseBackend, tables: Mapping[str, ir.Table]) -> ReportTables:
-    backend = connect.backend_name(connection)
+def _shaped(
+    connection: Connection, tables: Mapping[str, ir.Table], *, backend: str | None = None
+) -> ReportTables:
+    backend = backend or connect.backend_name(cast(BaseBackend, connection))
     shaped = {name: _shape(tables[name], COLUMNS[name], backend) for name in COLUMNS}
     return ReportTables(
         leads=shaped["leads"],

@@ -65,7 +65,10 @@ class ReportParams(BaseModel):
         description="Count a stage only if reached within this time: 90d, 12h, 2w.",
     )
     engine: Literal["db", "duckdb"] = Field(
-        default="db", description="db: query the store; duckdb: copy it into DuckDB first."
+        default="db",
+        description="db: query the store; duckdb: copy it into DuckDB first. Spark is not"
+        " offered here: starting it and copying the store takes longer than a request may"
+        " last; run `leadflow report NAME --engine spark` instead.",
     )
     steps: Names | None = Field(
         default=None, description="funnel: stages in order, comma-separated."
@@ -78,6 +81,16 @@ class ReportParams(BaseModel):
     value: OutcomeValue = Field(
         default="opportunity_amount", description="attribution: what is credited."
     )
+
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _not_spark(cls, engine: object) -> object:
+        if engine == "spark":
+            raise ValueError(
+                "Spark runs batch jobs, not requests (starting it and copying the store takes"
+                " longer than a request may last): run `leadflow report NAME --engine spark`"
+            )
+        return engine
 
     @field_validator("end")
     @classmethod

@@ -6,9 +6,12 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from leadflow.config import Settings, load_settings
+from leadflow.engines.config import LOCAL, SparkConfig
+from leadflow.errors import InvalidInputError
 from leadflow.storage.database import open_store
 
 DbOption = Annotated[
@@ -41,3 +44,38 @@ def settings_for(db: str | None) -> Settings:
 def engine_for(db: str | None) -> Engine:
     """The migrated store that --db (or the configuration) names."""
     return open_store(settings_for(db).database_url)
+
+
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="With --engine spark: local[*] (default), local[N] or a cluster URL.",
+        show_default=False,
+    ),
+]
+SparkRemoteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-remote",
+        help="With --engine spark: a Spark Connect server, sc://HOST:PORT.",
+        show_default=False,
+    ),
+]
+
+
+def settings_with_spark(db: str | None, master: str | None, remote: str | None) -> Settings:
+    """Settings with --db and the Spark flags applied (a flag replaces the other place)."""
+    settings = settings_for(db)
+    if master is None and remote is None:
+        return settings
+    if master is not None and remote is not None:
+        raise InvalidInputError("--spark-master and --spark-remote: give one, not both")
+    given = settings.spark.model_dump()
+    given |= {"master": master, "remote": None} if master else {"master": LOCAL, "remote": remote}
+    try:
+        spark = SparkConfig.model_validate(given)
+    except ValidationError as exc:
+        flag = "--spark-master" if master else "--spark-remote"
+        raise InvalidInputError(f"{flag}: {exc.errors()[0]['msg']}") from exc
+    return settings.model_copy(update={"spark": spark})

@@ -11,8 +11,13 @@ import typer
 
 from leadflow.analytics.charts import write_chart
 from leadflow.analytics.registry import REPORTS, ReportParameters, run_report
-from leadflow.analytics.tables import ReportTables, duckdb_tables, store_tables
-from leadflow.cli.options import DbOption, settings_for
+from leadflow.analytics.tables import ReportTables, duckdb_tables, spark_tables, store_tables
+from leadflow.cli.options import (
+    DbOption,
+    SparkMasterOption,
+    SparkRemoteOption,
+    settings_with_spark,
+)
 from leadflow.cli.output import console
 from leadflow.cli.report_options import (
     ByOption,
@@ -42,11 +47,17 @@ app = typer.Typer(
 )
 
 
-def _tables(engine_choice: Engine, db: str | None) -> tuple[ReportTables, StageMachine]:
-    settings = settings_for(db)
+def _tables(
+    engine_choice: Engine, db: str | None, spark: tuple[str | None, str | None]
+) -> tuple[ReportTables, StageMachine]:
+    if any(spark) and engine_choice is not Engine.SPARK:
+        raise InvalidInputError("--spark-master and --spark-remote go with --engine spark")
+    settings = settings_with_spark(db, *spark)
     engine = open_store(settings.database_url)
-    if engine_choice is Engine.DUCKDB:
+    if engine_choice is not Engine.DB:
         try:
+            if engine_choice is Engine.SPARK:
+                return spark_tables(engine, config=settings.spark), StageMachine(settings.lifecycle)
             return duckdb_tables(engine), StageMachine(settings.lifecycle)
         finally:
             engine.dispose()
@@ -64,6 +75,7 @@ def run(
     fmt: ReportFormat,
     chart: Path | None,
     db: str | None,
+    spark: tuple[str | None, str | None] = (None, None),
     **extra: Any,
 ) -> None:
     """Run report `name` with the command line's options and print it."""
@@ -76,7 +88,7 @@ def run(
             f"--chart: report {name} has no chart;"
             " charts: funnel, sources, attribution, calibration"
         )
-    tables, stages = _tables(engine, db)
+    tables, stages = _tables(engine, db, spark)
     result = run_report(name, tables, parameters, stages)
     print_result(result, fmt)
     if chart is not None:
@@ -104,6 +116,8 @@ def _common_command(name: str) -> None:
         fmt: FormatOption = ReportFormat.TABLE,
         chart: ChartOption = None,
         db: DbOption = None,
+        spark_master: SparkMasterOption = None,
+        spark_remote: SparkRemoteOption = None,
     ) -> None:
         run(
             name,
@@ -115,6 +129,7 @@ def _common_command(name: str) -> None:
             fmt=fmt,
             chart=chart,
             db=db,
+            spark=(spark_master, spark_remote),
         )
 
     command.__doc__ = f"{REPORTS[name].summary}\n\nExample: {_EXAMPLES[name]}"
@@ -142,6 +157,8 @@ def funnel_command(
     fmt: FormatOption = ReportFormat.TABLE,
     chart: ChartOption = None,
     db: DbOption = None,
+    spark_master: SparkMasterOption = None,
+    spark_remote: SparkRemoteOption = None,
 ) -> None:
     """Cohort conversion between stages, with median and p90 time between them.
 
@@ -157,6 +174,7 @@ def funnel_command(
         fmt=fmt,
         chart=chart,
         db=db,
+        spark=(spark_master, spark_remote),
         steps=split_fields([steps] if steps else None),
         cycles=cycles,
     )
@@ -213,6 +231,8 @@ def attribution_command(
     fmt: FormatOption = ReportFormat.TABLE,
     chart: ChartOption = None,
     db: DbOption = None,
+    spark_master: SparkMasterOption = None,
+    spark_remote: SparkRemoteOption = None,
 ) -> None:
     """Credit for pipeline or revenue per source, medium or campaign, by touch model.
 
@@ -228,6 +248,7 @@ def attribution_command(
         fmt=fmt,
         chart=chart,
         db=db,
+        spark=(spark_master, spark_remote),
         model=model,
         value=value,
     )
@@ -245,6 +266,8 @@ def plan_command(
     engine: EngineOption = Engine.DB,
     fmt: FormatOption = ReportFormat.TABLE,
     db: DbOption = None,
+    spark_master: SparkMasterOption = None,
+    spark_remote: SparkRemoteOption = None,
 ) -> None:
     """Leads or MQLs each source needs for N more SQLs or customers, at measured rates.
 
@@ -260,6 +283,7 @@ def plan_command(
         fmt=fmt,
         chart=None,
         db=db,
+        spark=(spark_master, spark_remote),
         target=target,
         goal=goal,
         basis=basis,

@@ -14,10 +14,11 @@ from leadflow.cli.report_output import ReportFormat
 
 
 class Engine(StrEnum):
-    """Where a report runs: on the store itself, or on DuckDB with the store copied in."""
+    """Where a report runs: on the store itself, or on DuckDB or Spark with the store copied in."""
 
     DB = "db"
     DUCKDB = "duckdb"
+    SPARK = "spark"
 
 
 FromOption = Annotated[
@@ -42,7 +43,10 @@ WindowOption = Annotated[
     typer.Option("--window", help="Count a stage only if reached within this time: 90d, 12h, 2w."),
 ]
 EngineOption = Annotated[
-    Engine, typer.Option("--engine", help="db: query the store; duckdb: copy it into DuckDB.")
+    Engine,
+    typer.Option(
+        "--engine", help="db: query the store; duckdb or spark: copy it into DuckDB or Spark."
+    ),
 ]
 FormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help="table, json or csv.")]
 ChartOption = Annotated[

@@ -10,11 +10,21 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for, settings_for
+from leadflow.cli.options import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    SparkMasterOption,
+    SparkRemoteOption,
+    engine_for,
+    settings_for,
+    settings_with_spark,
+)
 from leadflow.cli.output import console, print_record, print_rows
 from leadflow.errors import InvalidInputError
 from leadflow.importing.values import parse_datetime
 from leadflow.scoring import diff, versions
+from leadflow.scoring.batch_inputs import ExportSources
 from leadflow.scoring.catalog import store_schema
 from leadflow.scoring.model_file import parse_model
 from leadflow.scoring.service import score_everyone
@@ -133,31 +143,57 @@ def score_command(
         typer.Option("--model", help="Model file (default: the active version).", dir_okay=False),
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="Score as of this time (default now).")] = None,
-    engine: Annotated[str, typer.Option(help="Where the batch runs: db or duckdb.")] = "db",
+    engine: Annotated[
+        str, typer.Option(help="Where the batch runs: db (the store), duckdb or spark.")
+    ] = "db",
     activities: Annotated[
-        list[Path] | None,
-        typer.Option("--activities", help="Parquet/CSV activity export(s); with --engine duckdb."),
+        list[str] | None,
+        typer.Option(
+            "--activities",
+            help="Activity exports: Parquet/CSV files or folders (spark: also s3a://... URIs).",
+        ),
     ] = None,
+    leads: Annotated[
+        list[str] | None,
+        typer.Option("--leads", help="Lead exports instead of the store's leads; needs --output."),
+    ] = None,
+    accounts: Annotated[
+        list[str] | None,
+        typer.Option("--accounts", help="Account exports, for leads read with --leads."),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", help="Write the scores as Parquet into this folder, not into the store."
+        ),
+    ] = None,
+    spark_master: SparkMasterOption = None,
+    spark_remote: SparkRemoteOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
     """Rescore every lead from its full history (fit, engagement, grade, MQL).
 
     Under the active model, leads still marketing's move to mql or disqualified as their
-    score says; another version's scores are kept apart for comparison.
-    Example: leadflow score --engine duckdb --as-of 2026-10-31
+    score says; another version's scores are kept apart for comparison. With --output the
+    scores go to Parquet files instead and the store is left as it is.
+    Example: leadflow score --engine spark --activities exports/activities/ --output scores/
     """
     if ctx.invoked_subcommand is not None:
         return
-    if engine not in ("db", "duckdb"):
-        raise InvalidInputError(f"--engine {engine!r}: use db or duckdb")
+    if engine not in ("db", "duckdb", "spark"):
+        raise InvalidInputError(f"--engine {engine!r}: use db, duckdb or spark")
+    if (spark_master or spark_remote) and engine != "spark":
+        raise InvalidInputError("--spark-master and --spark-remote go with --engine spark")
+    settings = settings_with_spark(db, spark_master, spark_remote)
     summary = score_everyone(
         engine=engine_for(db),
-        settings=settings_for(db),
+        settings=settings,
         model_file=model_file,
         as_of=_as_of(as_of, db),
         kind=engine,  # type: ignore[arg-type]
-        activity_files=activities or (),
+        sources=ExportSources(tuple(activities or ()), tuple(leads or ()), tuple(accounts or ())),
+        output=output,
     )
     print_record(asdict(summary), fmt, title="Scored")
 

@@ -17,8 +17,9 @@ from itertools import repeat
 import ibis
 import ibis.expr.types as ir
 
-from leadflow.engines.duck import arrow_batches, fast_case_folding
+from leadflow.engines.duck import arrow_batches
 from leadflow.engines.portable import epoch_us
+from leadflow.engines.rewrite import for_engine
 from leadflow.scoring.batch_inputs import BatchInputs, attribute_value, property_value
 from leadflow.scoring.engagement import duration_micros, to_micros
 from leadflow.scoring.language import Condition, EventQuery, Schema, names
@@ -63,7 +64,7 @@ def score_table(
     criteria = compile_condition(model.mql_criteria, named, _counts_in(decided, model))
     decided = decided.mutate(is_mql=decided.disqualified_by.isnull() & criteria.fill_null(False))
     result = decided.select(*SCORE_COLUMNS, *rule_columns(model).values())
-    return fast_case_folding(result) if inputs.backend == "duckdb" else result
+    return for_engine(result, inputs.backend)
 
 
 def _names_in(table: ir.Table, wanted: list[str]) -> dict[str, ir.Value]:

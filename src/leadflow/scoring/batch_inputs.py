@@ -1,9 +1,9 @@
 """What batch scoring reads: leads, accounts and activities as Ibis tables on one engine.
 
 Three sources: the operational store itself (SQLite or PostgreSQL), the store copied into an
-in-process DuckDB, and Parquet/CSV files read in place by DuckDB. Each attribute and property
-a model names becomes one typed column, whichever source holds it and however it is kept
-(a column of its own, or a key of a JSON document).
+in-process DuckDB or into Spark, and Parquet/CSV exports read in place by DuckDB or Spark.
+Each attribute and property a model names becomes one typed column, whichever source holds
+it and however it is kept (a column of its own, or a key of a JSON document).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from sqlalchemy import Engine
 
-from leadflow.engines import connect, duck
+from leadflow.engines import connect, duck, spark
+from leadflow.engines.config import SparkConfig
 from leadflow.engines.portable import ValueKind, json_value
 from leadflow.scoring.language import Schema, ValueType
 from leadflow.scoring.language.schema import ACCOUNT_ATTRIBUTES, LEAD_ATTRIBUTES
@@ -54,6 +55,21 @@ class BatchInputs:
     activities: ir.Table
     backend: str
     repeated_events: bool = False
+
+
+@dataclass(frozen=True)
+class ExportSources:
+    """Exports to read instead of the store's tables: files, folders or (Spark) URIs."""
+
+    activities: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.activities or self.leads or self.accounts)
+
+
+NO_EXPORTS = ExportSources()
 
 
 def store_inputs(engine: Engine) -> BatchInputs:
@@ -111,6 +127,34 @@ def file_inputs(
         "duckdb",
         repeated_events="event_id" in activity_table.columns,
     )
+
+
+def spark_inputs(
+    engine: Engine, *, config: SparkConfig, sources: ExportSources = NO_EXPORTS
+) -> BatchInputs:
+    """Each table from its exports, read by Spark where they lie, else copied from the store."""
+    target = spark.SparkConnection(config)
+    store = connect.operational(engine)
+    try:
+        if sources.leads:
+            leads = spark.read_files(target, sources.leads)
+        else:
+            leads = spark.copy_store_table(store, target, "leads")
+        if sources.accounts:
+            accounts = spark.read_files(target, sources.accounts)
+        elif sources.leads:
+            # Leads from files link to accounts from files only.
+            accounts = target.register("accounts", target.session.createDataFrame([], "id long"))
+        else:
+            accounts = spark.copy_store_table(store, target, "accounts")
+        if not sources.activities:
+            activities = spark.copy_store_table(store, target, "activities")
+            return BatchInputs(leads, accounts, activities, "pyspark")
+    finally:
+        store.disconnect()
+    activities = spark.activity_files(target, sources.activities, leads)
+    repeated = "event_id" in activities.columns
+    return BatchInputs(leads, accounts, activities, "pyspark", repeated_events=repeated)
 
 
 def attribute_value(inputs: BatchInputs, schema: Schema, name: str) -> ir.Value:

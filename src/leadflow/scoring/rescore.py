@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,11 +13,21 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from leadflow.config import Settings, load_settings
+from leadflow.errors import InvalidInputError
 from leadflow.leads.models import Lead
 from leadflow.lifecycle.stages import StageMachine
 from leadflow.scoring.batch import batch_scores
-from leadflow.scoring.batch_inputs import BatchInputs, duckdb_inputs, store_inputs
+from leadflow.scoring.batch_inputs import (
+    NO_EXPORTS,
+    BatchInputs,
+    ExportSources,
+    duckdb_inputs,
+    file_inputs,
+    spark_inputs,
+    store_inputs,
+)
 from leadflow.scoring.catalog import store_schema
+from leadflow.scoring.export import write_scores
 from leadflow.scoring.model import ScoringModel
 from leadflow.scoring.models import ScoreRecord
 from leadflow.scoring.realtime import score_row
@@ -27,7 +37,7 @@ from leadflow.storage.base import Base
 from leadflow.storage.bulk import insert_rows
 from leadflow.storage.database import session_factory
 
-EngineKind = Literal["db", "duckdb"]
+EngineKind = Literal["db", "duckdb", "spark"]
 WRITE_BATCH = 5_000
 
 
@@ -47,14 +57,41 @@ class RescoreSummary:
 
 
 def batch_inputs(
-    engine: Engine, kind: EngineKind, activity_files: Sequence[Path] = ()
+    engine: Engine, kind: EngineKind, sources: ExportSources, settings: Settings
 ) -> BatchInputs:
-    """Where the batch reads from: the store itself, or DuckDB (over the store or files)."""
+    """Where the batch reads from: the store itself, DuckDB or Spark (over the store or files)."""
+    if kind == "spark":
+        return spark_inputs(engine, config=settings.spark, sources=sources)
     if kind == "duckdb":
-        return duckdb_inputs(engine, activity_files=activity_files)
-    if activity_files:
-        raise ValueError("--activities FILE needs --engine duckdb")
+        if sources.leads or sources.accounts:
+            if not sources.activities:
+                raise ValueError("--leads FILE on DuckDB needs --activities FILE too")
+            return file_inputs(
+                leads=_local(sources.leads),
+                activities=_local(sources.activities),
+                accounts=_local(sources.accounts),
+            )
+        return duckdb_inputs(engine, activity_files=_local(sources.activities))
+    if sources:
+        raise ValueError("--activities, --leads and --accounts need --engine duckdb or spark")
     return store_inputs(engine)
+
+
+def _local(sources: tuple[str, ...]) -> list[Path]:
+    uris = [source for source in sources if "://" in source]
+    if uris:
+        raise ValueError(f"{uris[0]}: DuckDB reads local files; URIs need --engine spark")
+    paths = [Path(source) for source in sources]
+    # A folder stands for the Parquet and CSV files in it.
+    return [
+        file
+        for path in paths
+        for file in (
+            sorted(p for p in path.iterdir() if p.suffix.lower() in (".parquet", ".csv"))
+            if path.is_dir()
+            else [path]
+        )
+    ]
 
 
 def rescore_all(
@@ -63,7 +100,8 @@ def rescore_all(
     model: ScoringModel,
     as_of: datetime,
     kind: EngineKind = "db",
-    activity_files: Sequence[Path] = (),
+    sources: ExportSources = NO_EXPORTS,
+    output: str | None = None,
     move_stages: bool,
     settings: Settings | None = None,
     progress: Callable[[int], None] | None = None,
@@ -71,13 +109,38 @@ def rescore_all(
     """Score every lead under `model` at `as_of`, replacing that version's scores only.
 
     With `move_stages` (the active model), leads still marketing's are disqualified or
-    handed to sales as their new score says; stages never move backwards.
+    handed to sales as their new score says; stages never move backwards. With `output`
+    (a folder), the scores go to Parquet files there instead, and the store is not changed.
     """
     settings = settings or load_settings()
     started = time.perf_counter()
     with session_factory(engine)() as session:
         schema = store_schema(session=session)
-    inputs = batch_inputs(engine, kind, activity_files)
+    if sources.leads and output is None:
+        raise InvalidInputError(
+            "scores of leads read from files go to --output DIR, not to the store"
+        )
+    try:
+        inputs = batch_inputs(engine, kind, sources, settings)
+    except ValueError as exc:
+        # A missing file, a column an export lacks: said before anything is written.
+        raise InvalidInputError(str(exc)) from exc
+    if output is not None:
+        try:
+            counts = write_scores(model, schema, inputs, as_of=as_of, output=output)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from exc
+        return RescoreSummary(
+            model_version=model.version,
+            engine=inputs.backend,
+            as_of=as_of,
+            leads_scored=counts.leads,
+            mqls=counts.mqls,
+            disqualified=counts.disqualified,
+            moved_to_mql=0,
+            moved_to_disqualified=0,
+            seconds=time.perf_counter() - started,
+        )
     scored = mqls = disqualified = 0
     with engine.begin() as connection:
         table = Base.metadata.tables[ScoreRecord.__tablename__]

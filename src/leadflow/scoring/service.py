@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from leadflow.config import Settings
 from leadflow.errors import InvalidInputError
+from leadflow.scoring.batch_inputs import NO_EXPORTS, ExportSources
 from leadflow.scoring.model import ScoringModel
 from leadflow.scoring.rescore import EngineKind, RescoreSummary, rescore_all
 from leadflow.scoring.versions import (
@@ -63,10 +64,12 @@ def score_everyone(
     make_active: bool = False,
     as_of: datetime,
     kind: EngineKind = "db",
-    activity_files: Sequence[Path] = (),
+    sources: ExportSources = NO_EXPORTS,
+    output: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> RescoreSummary:
-    """Rescore every lead in batch; stages move only under the active model."""
+    """Rescore every lead in batch; stages move only under the active model, and only when
+    the scores go to the store (not to an `output` folder)."""
     chosen = choose_model(
         engine=engine, settings=settings, model_file=model_file, make_active=make_active
     )
@@ -75,7 +78,8 @@ def score_everyone(
         model=chosen.model,
         as_of=as_of,
         kind=kind,
-        activity_files=activity_files,
+        sources=sources,
+        output=output,
         move_stages=chosen.is_active,
         settings=settings,
         progress=progress,
