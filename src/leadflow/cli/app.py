@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 from leadflow import __version__
 from leadflow.cli import (
     demo,
+    doctor,
     imports,
     init,
     keys,
@@ -55,6 +56,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve_command)
+app.command("doctor")(doctor.doctor_command)
 
 
 def _version(value: bool) -> None:
