@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from leadflow.storage.times import in_utc
+
 NUMBER, BOOLEAN, DATETIME, TEXT = "number", "boolean", "datetime", "text"
 TYPES = (NUMBER, BOOLEAN, DATETIME, TEXT)
 
@@ -97,7 +99,7 @@ def parse_datetime(value: Any, zone: tzinfo) -> datetime:
         raise ValueError(EXPECTED[DATETIME])
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return in_utc(moment)
 
 
 def iso_utc(moment: datetime) -> str:
