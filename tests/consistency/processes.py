@@ -22,7 +22,10 @@ _CONTEXT.set_forkserver_preload(["leadflow.cli.app"])
 
 
 def _leadflow(args: list[str], env: dict[str, str], log: str) -> None:
-    """The child: `leadflow ARGS` with its output in `log`."""
+    """The child: `leadflow ARGS` with its output in `log`, and the parent's LEADFLOW_*
+    settings (the fork server's own environment is as old as the fork server)."""
+    for name in [name for name in os.environ if name.startswith("LEADFLOW_")]:
+        del os.environ[name]
     os.environ.update(env)
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, 1)
@@ -35,7 +38,8 @@ def _leadflow(args: list[str], env: dict[str, str], log: str) -> None:
 
 def start(args: Sequence[str], log: Path, env: dict[str, str] | None = None) -> BaseProcess:
     """Start `leadflow ARGS` in a child process; its output is appended to `log`."""
-    child = _CONTEXT.Process(target=_leadflow, args=(list(args), env or {}, str(log)))
+    settings = {name: value for name, value in os.environ.items() if name.startswith("LEADFLOW_")}
+    child = _CONTEXT.Process(target=_leadflow, args=(list(args), settings | (env or {}), str(log)))
     child.start()
     return child
 
