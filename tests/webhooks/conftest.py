@@ -1,8 +1,9 @@
 """A real HTTP receiver on 127.0.0.1 that verifies Standard Webhooks signatures.
 
 It processes each `webhook-id` once (an idempotent receiver), records every hit, and can be
-taken down: answering 503, losing its responses (processing, then answering after the
-sender's timeout), or not listening at all.
+taken down: answering 503, 500 or 429 with Retry-After, losing its responses (processing,
+then answering after the sender's timeout), cutting its answer off mid-way (processing, then
+closing the connection inside the status line), or not listening at all.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Receiver:
 
     def __init__(self) -> None:
         self.secrets: dict[str, list[str]] = {}
-        self.mode = "up"  # up, 503, or lose-responses
+        self.mode = "up"  # up, 503, 500, 429, lose-responses or cut-responses
+        self.retry_after = "120"  # the Retry-After header of a 429
         self.lost_response_delay = 1.0
         self.gate_seconds = 0.0  # >0: the first request waits for a second one in flight
         self.hits: list[str] = []
@@ -95,10 +97,15 @@ class Receiver:
                 self.in_flight -= 1
 
     def _answer(self, request: BaseHTTPRequestHandler, body: bytes, message_id: str) -> None:
-        if self.mode == "503":
-            request.send_response(503)
+        if self.mode in ("503", "500"):
+            request.send_response(int(self.mode))
             request.end_headers()
             request.wfile.write(b"down for maintenance")
+            return
+        if self.mode == "429":
+            request.send_response(429)
+            request.send_header("Retry-After", self.retry_after)
+            request.end_headers()
             return
         payload = self._verify(request.path, body, dict(request.headers))
         if payload is None:
@@ -111,6 +118,12 @@ class Receiver:
                 self.processed[message_id] = payload | {"path": request.path}
         if self.mode == "lose-responses":
             time.sleep(self.lost_response_delay)
+        if self.mode == "cut-responses":
+            request.wfile.write(b"HTTP/1.1 20")
+            request.wfile.flush()
+            request.close_connection = True
+            request.connection.shutdown(2)
+            return
         request.send_response(204)
         request.end_headers()
 

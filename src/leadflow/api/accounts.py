@@ -22,6 +22,7 @@ from leadflow.api.pagination import (
     SortOrder,
     fetch_page,
 )
+from leadflow.storage.search import contains_text
 from leadflow.users.schemas import MAX_ID
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -69,6 +70,9 @@ class AccountRead(BaseModel):
     updated_at: datetime
 
 
+_SEARCHED = (Account.name, Account.domain)
+
+
 def matching_accounts(params: AccountListParams) -> Select[Account]:
     """The accounts the parameters select, unordered: pagination orders and cuts them."""
     statement = select(Account)
@@ -77,8 +81,8 @@ def matching_accounts(params: AccountListParams) -> Select[Account]:
         if value is not None:
             statement = statement.where(getattr(Account, field) == value)
     if params.search:
-        pattern = f"%{params.search.lower()}%"
-        statement = statement.where(Account.name.ilike(pattern) | Account.domain.ilike(pattern))
+        name, domain = (contains_text(column, params.search) for column in _SEARCHED)
+        statement = statement.where(name | domain)
     return statement
 
 

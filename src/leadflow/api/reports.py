@@ -5,13 +5,15 @@ Every role may read reports: they are counts and rates over all leads, never a l
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from leadflow.analytics.attribution import AttributionModel, OutcomeValue
+from leadflow.analytics.csv_export import write_csv
 from leadflow.analytics.registry import REPORTS, ReportParameters, run_report
 from leadflow.analytics.request import (
     WINDOW_PATTERN,
@@ -80,6 +82,9 @@ class ReportParams(BaseModel):
     model: AttributionModel = Field(default="w_shaped", description="attribution: touch model.")
     value: OutcomeValue = Field(
         default="opportunity_amount", description="attribution: what is credited."
+    )
+    format: Literal["json", "csv"] = Field(
+        default="json", description="csv: the rows as text/csv, formulas neutralised."
     )
 
     @field_validator("engine", mode="before")
@@ -151,15 +156,24 @@ def list_reports() -> list[ReportInfo]:
     ]
 
 
-@router.get("/{name}", summary="Run a report", responses=problem_responses(404))
+_CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "The report (format=csv)"}}
+
+
+@router.get(
+    "/{name}",
+    summary="Run a report",
+    response_model=ReportRead,
+    responses={**_CSV_RESPONSE, **problem_responses(404)},
+)
 def read_report(
     name: ReportName,
     params: Annotated[ReportParams, Query()],
     engine: EngineDep,
     settings: SettingsDep,
-) -> ReportRead:
+) -> ReportRead | Response:
     """Report `name` over the store (or DuckDB with the store copied in, `engine=duckdb`),
-    with the same parameters and numbers as `leadflow report NAME`."""
+    with the same parameters and numbers as `leadflow report NAME`; `format=csv` gives the
+    rows as CSV, where text a spreadsheet would run as a formula starts with `'`."""
     if name not in REPORTS:
         raise RequestProblem(
             404, f"no report {name!r}; reports: {', '.join(REPORTS)}", field="name"
@@ -172,4 +186,8 @@ def read_report(
         raise RequestProblem(422, str(exc), field=field) from exc
     finally:
         tables.close()
+    if params.format == "csv":
+        text = io.StringIO()
+        write_csv(text, result.columns, result.rows)
+        return Response(text.getvalue(), media_type="text/csv; charset=utf-8")
     return ReportRead.model_validate(result.as_dict())

@@ -24,6 +24,7 @@ from leadflow.api import (
 )
 from leadflow.api.deps import get_principal
 from leadflow.api.errors import problem_responses
+from leadflow.api.shape import check_body_shape
 
 API_PREFIX = "/api/v1"
 
@@ -44,11 +45,11 @@ RESOURCES: tuple[APIRouter, ...] = (
 
 def api_router() -> APIRouter:
     """Every resource under /api/v1. Each route needs a valid key (401 otherwise), and any
-    may refuse a body that is too large (413), invalid input (422), or be unable to reach
-    the database (503)."""
+    may refuse a body that is too large (413), invalid or past a shape limit (422), or be
+    unable to reach the database (503)."""
     router = APIRouter(
         prefix=API_PREFIX,
-        dependencies=[Depends(get_principal)],
+        dependencies=[Depends(get_principal), Depends(check_body_shape)],
         responses=problem_responses(401, 413, 422, 503),
     )
     for resource in RESOURCES:

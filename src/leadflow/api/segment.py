@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from leadflow.api.deps import SessionDep, SettingsDep, require_role
 from leadflow.api.errors import RequestProblem, problem_responses
+from leadflow.api.shape import check_body_shape
 from leadflow.segment.messages import Alias, Applied, Batch, Group, Identify, Page, Track
 from leadflow.segment.service import ingest_messages
 from leadflow.users.models import Role
@@ -18,7 +19,7 @@ from leadflow.users.models import Role
 router = APIRouter(
     prefix="/v1",
     tags=["segment"],
-    dependencies=[Depends(require_role(Role.ADMIN, Role.MARKETING))],
+    dependencies=[Depends(require_role(Role.ADMIN, Role.MARKETING)), Depends(check_body_shape)],
     responses=problem_responses(401, 403, 413, 422, 503),
 )
 

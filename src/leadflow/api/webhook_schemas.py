@@ -3,12 +3,13 @@ and replays."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from leadflow.api.pagination import DEFAULT_PAGE_SIZE, CursorText, IdParam, PageLimit
+from leadflow.storage.times import in_utc
 from leadflow.users.schemas import RowId, storable
 from leadflow.webhooks.models import DeliveryStatus
 from leadflow.webhooks.outbox import EVENT_TYPES
@@ -124,7 +125,7 @@ class ReplayRange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dead: bool = Field(default=False, description="Every dead-lettered delivery.")
-    since: Annotated[datetime, BeforeValidator(_time_text)] | None = Field(
+    since: Annotated[datetime, BeforeValidator(_time_text), AfterValidator(in_utc)] | None = Field(
         default=None,
         description="Delivered or dead ones created at or after this time (with `dead`: dead "
         "ones only). A time without a zone is UTC.",
@@ -135,8 +136,6 @@ class ReplayRange(BaseModel):
     def _something_chosen(self) -> Self:
         if not self.dead and self.since is None:
             raise ValueError("give `dead: true`, `since`, or both")
-        if self.since is not None and self.since.tzinfo is None:
-            self.since = self.since.replace(tzinfo=UTC)
         return self
 
 

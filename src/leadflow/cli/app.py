@@ -75,6 +75,10 @@ COMMANDS = {
         "leadflow.cli.users:app", "Add and manage users: reps, managers, marketing, admins."
     ),
     "keys": LazyCommand("leadflow.cli.keys:app", "Create, list and revoke API keys."),
+    "doctor": LazyCommand(
+        "leadflow.cli.doctor:doctor_command",
+        "Check the store is consistent: scores, stage histories, orphans, duplicates, outbox.",
+    ),
     "report": LazyCommand(
         "leadflow.cli.report:app",
         "Reports on outcomes: funnel, sources, velocity, sla, rejections, calibration,"

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
+from leadflow.analytics.csv_export import write_csv
 from leadflow.cli import lifecycle
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for
 from leadflow.cli.output import print_record, print_rows
+from leadflow.cli.report_output import ReportFormat
 from leadflow.errors import InvalidInputError
 from leadflow.leads import service
 from leadflow.storage.database import session_factory
 
 app = typer.Typer(help="Look at leads and move them through the lifecycle.", no_args_is_help=True)
 
+ListFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help="table, json, or csv for spreadsheets.")
+]
 # What a person scans in a list; --format json gives every summary field.
 LIST_TABLE_COLUMNS = ("id", "email", "name", "title", "company", "source", "stage", "owner_id")
 
@@ -41,10 +47,10 @@ def list_command(
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(service.SORTABLE)}.")] = "id",
     desc: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many leads.")] = 50,
-    fmt: FormatOption = OutputFormat.TABLE,
+    fmt: ListFormatOption = ReportFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """List leads.
+    """List leads (csv: every summary field, formulas neutralised for spreadsheets).
 
     Example: leadflow leads list --where stage=mql --where source=webinar --sort created_at --desc
     """
@@ -53,12 +59,11 @@ def list_command(
     )
     with session_factory(engine_for(db))() as session:
         leads = service.list_leads(session=session, query=query)
-        print_rows(
-            [service.lead_summary(lead) for lead in leads],
-            fmt,
-            title="Leads",
-            table_columns=LIST_TABLE_COLUMNS,
-        )
+        rows = [service.lead_summary(lead) for lead in leads]
+    if fmt is ReportFormat.CSV:
+        write_csv(sys.stdout, list(rows[0]) if rows else [], rows)
+        return
+    print_rows(rows, OutputFormat(fmt.value), title="Leads", table_columns=LIST_TABLE_COLUMNS)
 
 
 @app.command("show")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from leadflow.analytics.csv_export import write_csv
 from leadflow.analytics.registry import ReportResult
 from leadflow.cli.output import console, to_json
 
@@ -34,9 +34,7 @@ def print_result(result: ReportResult, fmt: ReportFormat) -> None:
         print(to_json(result.as_dict()))
         return
     if fmt is ReportFormat.CSV:
-        writer = csv.DictWriter(sys.stdout, fieldnames=result.columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(result.rows)
+        write_csv(sys.stdout, result.columns, result.rows)
         return
     if not result.rows:
         console.print(f"[dim]{result.title}: no rows[/dim]", highlight=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import httpx
@@ -13,6 +13,7 @@ from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_fo
 from leadflow.cli.output import console, print_record, print_rows
 from leadflow.errors import InvalidInputError
 from leadflow.storage.database import session_factory, transaction
+from leadflow.storage.times import in_utc
 from leadflow.webhooks import service
 from leadflow.webhooks.delivery import DeliverySummary
 from leadflow.webhooks.models import WebhookSubscription
@@ -63,7 +64,10 @@ def _parse_since(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInputError(f"--since {value!r}: use ISO 8601, e.g. 2026-03-01T09:00Z") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return in_utc(parsed)
+    except ValueError as exc:
+        raise InvalidInputError(f"--since: {exc}") from None
 
 
 @app.command("add")

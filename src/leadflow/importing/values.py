@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from leadflow.storage.times import in_utc
+
 NUMBER, BOOLEAN, DATETIME, TEXT = "number", "boolean", "datetime", "text"
 TYPES = (NUMBER, BOOLEAN, DATETIME, TEXT)
 
@@ -20,7 +22,6 @@ EXPECTED = {
     TEXT: "expected text",
 }
 
-OUT_OF_RANGE = "the time in UTC falls outside the years 1 to 9999"
 NUL_CHARACTER = "contains a NUL character (\\x00), which cannot be stored; remove it"
 
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -100,13 +101,7 @@ def parse_datetime(value: Any, zone: tzinfo) -> datetime:
         raise ValueError(EXPECTED[DATETIME])
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    if moment.tzinfo is UTC:
-        return moment
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        # 9999-12-31T23:00-05:00 is in year 10000 in UTC, 0001-01-01T00:00+05:00 in year 0.
-        raise ValueError(OUT_OF_RANGE) from None
+    return in_utc(moment)
 
 
 def iso_utc(moment: datetime) -> str:

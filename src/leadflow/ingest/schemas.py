@@ -13,8 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from leadflow.users.schemas import RowId, storable
 
-# Custom values: at most this many names per record.
-MAX_CUSTOM_VALUES = 200
 # Text read as a date/time (ISO 8601), with room for an offset.
 TimeText = Annotated[str, storable(64, 1)]
 
@@ -26,7 +24,8 @@ Text128 = Annotated[str, storable(128)]
 Text200 = Annotated[str, storable(200)]
 Text255 = Annotated[str, storable(255)]
 Text320 = Annotated[str, storable(320)]
-CustomValues = Annotated[dict[str, Any], Field(max_length=MAX_CUSTOM_VALUES)]
+# Free-form values; how many, how long and how deep is bounded for every body (api.shape).
+CustomValues = dict[str, Any]
 
 
 class ActivityIn(BaseModel):

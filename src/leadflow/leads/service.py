@@ -13,6 +13,7 @@ from leadflow.accounts.models import Account
 from leadflow.errors import InvalidInputError, NotFoundError
 from leadflow.leads.models import Lead
 from leadflow.scoring.models import ModelVersion, ScoreRecord
+from leadflow.storage.search import contains_text
 
 SCORE_FIELDS = (
     "fit",
@@ -133,11 +134,10 @@ class LeadQuery:
             column = getattr(Lead, field)
             conditions.append(column == (int(value) if field.endswith("_id") else value))
         if self.search:
-            pattern = f"%{self.search.lower()}%"
             conditions.append(
-                Lead.email.ilike(pattern)
-                | Lead.company.ilike(pattern)
-                | Lead.last_name.ilike(pattern)
+                contains_text(Lead.email, self.search)
+                | contains_text(Lead.company, self.search)
+                | contains_text(Lead.last_name, self.search)
             )
         scored = self.scores.condition()
         if scored is not None:

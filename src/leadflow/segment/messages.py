@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,7 +24,12 @@ from pydantic.alias_generators import to_camel
 
 from leadflow.activities.models import Activity
 from leadflow.leads.models import Lead
+from leadflow.storage.times import in_utc
 from leadflow.users.schemas import storable
+
+# The spec's times carry an offset; one without is UTC. Read in UTC at once, so an offset
+# that pushes a time out of the calendar is refused naming its field.
+Moment = Annotated[datetime, AfterValidator(in_utc)]
 
 
 def _column_length(model: Any, name: str) -> int:
@@ -123,10 +129,10 @@ class Common(SegmentModel):
     anonymous_id: AnonymousId | None = Field(
         default=None, description="A visitor not yet identified; joined to the lead later."
     )
-    timestamp: datetime | None = None
-    original_timestamp: datetime | None = None
-    sent_at: datetime | None = None
-    received_at: datetime | None = None
+    timestamp: Moment | None = None
+    original_timestamp: Moment | None = None
+    sent_at: Moment | None = None
+    received_at: Moment | None = None
     context: Context = Field(default_factory=Context)
     integrations: JsonObject = Field(default_factory=dict)
 
@@ -195,7 +201,7 @@ class Batch(SegmentModel):
     """`/v1/batch`: many messages; `context`, `integrations` and `sentAt` apply to each."""
 
     batch: list[Message] = Field(min_length=1)
-    sent_at: datetime | None = None
+    sent_at: Moment | None = None
     context: JsonObject | None = None
     integrations: JsonObject | None = None
     # Libraries also send the write key here; leadflow authenticates by the header only.

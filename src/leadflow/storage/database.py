@@ -28,6 +28,8 @@ WRITE_LOCK_OPTION = "leadflow_write_lock"
 SQLITE_BUSY_SECONDS = 30
 # Connection info key: this connection holds its process's writer turn (see below).
 _TURN = "leadflow_writer_turn"
+# Connection info key: the inode of the SQLite file when the connection opened it.
+_INODE = "leadflow_sqlite_inode"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,6 +78,37 @@ def _sqlite_writer_queue(engine: Engine) -> None:
     event.listen(engine, "rollback", end_turn)
 
 
+def _sqlite_file_guard(engine: Engine, path: Path) -> None:
+    """Refuse to commit to a database file deleted or replaced since the connection opened.
+
+    SQLite keeps writing to the open file after it is unlinked, so without this check an
+    import into a vanished file would report success with every row lost.
+    """
+
+    def remember(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_INODE] = _inode(path)
+
+    def check(connection: Connection) -> None:
+        opened = connection.info.get(_INODE)
+        if opened is not None and _inode(path) != opened:
+            raise ConfigError(
+                f"database file {path} was deleted or replaced while leadflow was writing to "
+                "it: nothing was committed; restore the file (or point --db at the right one) "
+                "and run the command again"
+            )
+
+    event.listen(engine, "connect", remember)
+    # Inserted first, so that the check runs before anything treats the commit as done.
+    event.listen(engine, "commit", check, insert=True)
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
 def create_store_engine(url: str) -> Engine:
     """An engine for a sqlite:// or postgresql:// URL, tuned for the store's workload."""
     try:
@@ -94,6 +127,8 @@ def create_store_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         _sqlite_writer_queue(engine)  # and BEGIN IMMEDIATE
+        if database and database != ":memory:":
+            _sqlite_file_guard(engine, Path(database).expanduser().resolve())
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

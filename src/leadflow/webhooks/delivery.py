@@ -181,6 +181,9 @@ def record(
                 jitter=config.backoff_jitter,
                 rng=rng,
             )
+            if outcome.retry_after is not None:
+                # The receiver said when it can take more: never sooner, never past the cap.
+                delay = max(delay, min(outcome.retry_after, config.backoff_cap_seconds))
             values["next_attempt_at"] = now + timedelta(seconds=delay)
     with transaction(engine) as session:
         session.execute(

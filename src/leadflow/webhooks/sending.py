@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -24,6 +26,25 @@ class SendOutcome:
     ok: bool
     status_code: int | None
     error: str | None
+    # Seconds the receiver asked us to wait (Retry-After on a 429 or 503), if it did.
+    retry_after: float | None = None
+
+
+def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
+    """A Retry-After header as seconds from `now`: delay-seconds or an HTTP date; None
+    when absent or unreadable (the backoff schedule then applies unchanged)."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
 
 
 def payload_body(payload: dict[str, Any]) -> str:
@@ -59,7 +80,12 @@ def send(
             # Only the start of the body: a receiver's error page can be large.
             excerpt = next(response.iter_bytes(), b"")[:ERROR_EXCERPT_BYTES]
             error = f"HTTP {response.status_code}: {excerpt.decode(errors='replace')}".strip()
-            return SendOutcome(ok=False, status_code=response.status_code, error=error)
+            wait = None
+            if response.status_code in (429, 503):
+                wait = retry_after_seconds(response.headers.get("retry-after"), now=utcnow())
+            return SendOutcome(
+                ok=False, status_code=response.status_code, error=error, retry_after=wait
+            )
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         detail = str(exc) or "no detail"
         return SendOutcome(ok=False, status_code=None, error=f"{type(exc).__name__}: {detail}")
