@@ -14,6 +14,7 @@ from leadflow.cli import (
     init,
     keys,
     leads,
+    predict,
     report,
     scoring,
     serve,
@@ -46,6 +47,7 @@ app = typer.Typer(
 app.command("init")(init.init_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(leads.app, name="leads")
+scoring.model_app.command("evaluate")(predict.evaluate_command)
 app.add_typer(scoring.model_app, name="model")
 app.add_typer(scoring.score_app, name="score")
 app.add_typer(imports.app, name="import")
