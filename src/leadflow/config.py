@@ -17,6 +17,7 @@ from pydantic_settings import (
 from leadflow.api.config import ApiConfig
 from leadflow.errors import ConfigError
 from leadflow.lifecycle.config import LifecycleConfig
+from leadflow.predict.config import ScoringConfig
 from leadflow.routing.config import RoutingConfig
 from leadflow.segment.config import SegmentConfig
 from leadflow.sla.config import SlaConfig
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     scoring_model: Path | None = None
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     time_zone: str = "UTC"
     extra_free_mail_domains: list[str] = Field(default_factory=list)
     extra_disposable_domains: list[str] = Field(default_factory=list)
