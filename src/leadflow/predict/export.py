@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 
 from leadflow.errors import InvalidInputError
-from leadflow.predict.dataset import MIN_NEGATIVES, MIN_POSITIVES, check_training_set
+from leadflow.predict.dataset import (
+    MIN_NEGATIVES,
+    MIN_POSITIVES,
+    TrainingDataError,
+    check_training_set,
+)
 from leadflow.predict.leaks import LEAK_AUC_THRESHOLD, ColumnSignal, column_signals, find_leaks
 from leadflow.predict.learners import DEFAULT_LEARNER, make_learner
 from leadflow.predict.metrics import Evaluation, cross_validate, time_holdout
@@ -51,7 +56,10 @@ def _target(values: pd.Series, *, column: str, positive: str | None) -> tuple[np
             raise InvalidInputError(f"--positive {positive!r} never occurs in {column!r} ({shown})")
         return (present == positive).to_numpy(dtype=int), positive
     if len(distinct) == 1:
-        return np.ones(len(present), dtype=int), distinct[0]
+        raise TrainingDataError(
+            f"target {column!r} has one class: all {len(present)} rows are {distinct[0]!r}; "
+            "a model needs both outcomes to learn from"
+        )
     guesses = [v for v in distinct if v.lower() in POSITIVE_WORDS]
     if len(distinct) != 2 or len(guesses) != 1:
         shown = ", ".join(repr(v) for v in distinct[:10])
