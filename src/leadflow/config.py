@@ -18,6 +18,7 @@ from leadflow.api.config import ApiConfig
 from leadflow.engines.config import SparkConfig, with_environment
 from leadflow.errors import ConfigError
 from leadflow.lifecycle.config import LifecycleConfig
+from leadflow.predict.config import ScoringConfig
 from leadflow.routing.config import RoutingConfig
 from leadflow.segment.config import SegmentConfig
 from leadflow.sla.config import SlaConfig
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     scoring_model: Path | None = None
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     time_zone: str = "UTC"
     extra_free_mail_domains: list[str] = Field(default_factory=list)
     extra_disposable_domains: list[str] = Field(default_factory=list)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from leadflow.cli import predict
 from leadflow.cli.options import (
     DbOption,
     FormatOption,
@@ -227,3 +228,9 @@ def diff_command(
     )
     print_rows(result.grade_moves, fmt, title="Grade cell moves")
     print_rows(result.biggest_movers, fmt, title="Biggest movers")
+
+
+# The learned-model commands live in cli/predict.py and join the `model` group here.
+model_app.command("evaluate")(predict.evaluate_command)
+model_app.command("threshold")(predict.threshold_command)
+model_app.command("backtest")(predict.backtest_command)

@@ -75,6 +75,13 @@ def epoch_us(value: ir.TimestampValue, backend: str) -> ir.IntegerValue:
     raise ValueError(f"no epoch_us for engine {backend!r}")
 
 
+def float_literal(value: float) -> ir.FloatingScalar:
+    """A float64 literal every engine reads as a double."""
+    # PostgreSQL reads a bare 25.0 as an exact numeric, and Ibis drops a cast to the type it
+    # already believes the literal has; casting the shortest text of the float is exact.
+    return ibis.literal(repr(float(value))).cast("float64")
+
+
 def _json_path(key: str) -> str:
     if '"' in key or "\\" in key:
         raise ValueError(f"property name {key!r}: quotes and backslashes are not supported")

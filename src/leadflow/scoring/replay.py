@@ -140,3 +140,18 @@ def _chunk(
     by_lead = {lead_id: list(group) for lead_id, group in groupby(activities, lambda a: a.lead_id)}
     for lead in leads:
         yield lead, by_lead.get(lead.id, [])
+
+
+def first_moves(
+    *, engine: Engine, model: ScoringModel, until: datetime
+) -> Iterator[tuple[int, datetime, LeadScore]]:
+    """Each lead `model` would have moved (MQL or disqualified) by `until`: its id, the time
+    of the event that did it, and the score then. Read only: nothing is saved or moved."""
+    factory = session_factory(engine)
+    for first, last in _id_ranges(engine):
+        with factory() as session:
+            for lead, history in _chunk(session, first, last, until):
+                attributes = lead_attributes(session=session, lead=lead)
+                _, moment = _replay_lead(model, attributes, history)
+                if moment is not None:
+                    yield lead.id, moment[0], moment[1]

@@ -6,6 +6,7 @@ from leadflow.analytics.models import CampaignSpend
 from leadflow.demo.models import DemoTruth
 from leadflow.leads.models import AttributeDefinition, Lead
 from leadflow.lifecycle.models import Opportunity, QualificationEvidence, StageChange
+from leadflow.predict.models import LeadPrediction, TrainedModel
 from leadflow.routing.models import LeadAssignment
 from leadflow.scoring.models import ModelVersion, ScoreRecord
 from leadflow.sla.models import SlaTimer
@@ -25,12 +26,14 @@ __all__ = [
     "Lead",
     "LeadAssignment",
     "LoginFailure",
+    "LeadPrediction",
     "ModelVersion",
     "Opportunity",
     "QualificationEvidence",
     "ScoreRecord",
     "SlaTimer",
     "StageChange",
+    "TrainedModel",
     "User",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -1,0 +1,1 @@
+"""Predictive scoring: learn conversion from history, measure it, explain it, turn it into rules."""
