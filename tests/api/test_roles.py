@@ -256,7 +256,7 @@ def _routes() -> list[tuple[str, str]]:
         (method, route.path)
         for route in iter_route_contexts(app.routes)
         # The dashboard's HTML pages are not in the API's schema; tests/web checks their roles.
-        if isinstance(route.original_route, APIRoute) and route.original_route.include_in_schema
+        if isinstance(route.original_route, APIRoute) and route.include_in_schema
         for method in route.methods or ()
     )
 
