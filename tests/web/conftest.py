@@ -159,7 +159,7 @@ class Served:
 
 
 def _wait_for(process: subprocess.Popen[str], url: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while True:
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
@@ -170,7 +170,7 @@ def _wait_for(process: subprocess.Popen[str], url: str) -> None:
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            pytest.fail("leadflow serve did not answer /healthz within 60 s")
+            pytest.fail("leadflow serve did not answer /healthz within 180 s")
         time.sleep(0.2)
 
 
@@ -233,7 +233,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     """A page in a fresh browser context (no cookies), 1280 px wide."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)  # generous: CI machines may be loaded
     page = context.new_page()
     yield page
     context.close()

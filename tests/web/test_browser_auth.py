@@ -121,3 +121,23 @@ def test_a_rep_cannot_open_another_reps_lead(
     assert "not yours" in page.get_by_role("alert").inner_text()
     assert "someone-elses@buyer.test" not in page.content()
     screenshot(page, "lead-forbidden")
+
+
+def test_logging_in_and_skipping_to_content_with_the_keyboard_alone(
+    page: Any, served: Served
+) -> None:
+    login = served.logins[Role.MANAGER]
+    page.goto(f"{served.url}/login")
+    assert page.evaluate("document.activeElement.id") == "email"  # autofocus
+    page.keyboard.type(login.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(login.password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("button", name="Log out").is_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

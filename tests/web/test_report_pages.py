@@ -16,9 +16,8 @@ from tests.web.conftest import log_in_client
 
 from leadflow.scoring.models import ModelVersion
 from leadflow.storage.database import transaction
-from leadflow.users import passwords, service
-from leadflow.users.models import Role
-from leadflow.users.schemas import UserCreate
+from leadflow.users import passwords
+from leadflow.users.models import Role, User
 
 JANUARY = "from=2026-01-01&to=2026-01-31"
 
@@ -28,10 +27,10 @@ def manager(web_app: FastAPI) -> Iterator[TestClient]:
     """A manager logged in over the small world."""
     build_world(web_app.state.engine)
     with transaction(web_app.state.engine) as session:
-        user = service.create(
-            session=session,
-            user_in=UserCreate(email="boss@x.test", name="Boss", role=Role.MANAGER),
-        )
+        # An id of its own: the world wrote user 1 past PostgreSQL's id sequence.
+        user = User(id=100, email="boss@x.test", name="Boss", role=Role.MANAGER)
+        session.add(user)
+        session.flush()
         passwords.set_password(session=session, user=user, password="a long enough password")
     client = TestClient(web_app)
     assert log_in_client(client, "boss@x.test", "a long enough password").status_code == 303
