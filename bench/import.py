@@ -4,9 +4,13 @@ Imports into a fresh SQLite store, and into a scratch PostgreSQL database when
 LEADFLOW_TEST_POSTGRES_URL is set. Each import runs in a child process, so the peak memory
 measured is the import's alone (not the generator's). The last line printed is one JSON
 object: per database and format, rows, seconds, rows_per_s, peak_rss_mb and the import
-process's cpu_seconds (on a busy machine, rows / cpu_seconds is the steadier figure).
+process's cpu_seconds (on a busy machine, rows / cpu_seconds is the steadier figure), with
+the aims. `--baseline-src DIR` imports each file a second time with another checkout's `src`
+(for example the commit before a change, from `git archive`) first on PYTHONPATH, and
+reports the speed-up of this code over it, both measured in the same run.
 
     .venv/bin/python bench/import.py [--rows 1000000] [--leads 50000] [--no-parquet]
+        [--no-sqlite] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+AIM_ROWS_PER_S = 100_000
+AIM_PEAK_RSS_MB = 500
 TYPES = ("page_view", "page_view", "page_view", "email_open", "email_click", "form_submit")
 PAGES = ("/", "/pricing", "/blog/lead-scoring", "/docs", "/demo", "/careers")
 SOURCES = (("google", "cpc", "brand"), ("linkedin", "paid_social", "abm-q3"), ("", "", ""))
@@ -89,13 +97,16 @@ def child(url: str, path: str) -> None:
     print(json.dumps(result))
 
 
-def measure(url: str, path: Path) -> dict[str, object]:
-    """Run one import in a child process and return its figures."""
+def measure(url: str, path: Path, src: str | None = None) -> dict[str, object]:
+    """Run one import in a child process (with `src` first on its path) and return its
+    figures."""
+    env = dict(os.environ, PYTHONPATH=src) if src else None
     done = subprocess.run(
         [sys.executable, __file__, "--child", url, str(path)],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     )
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -119,12 +130,46 @@ def postgres_scratch(server: str) -> tuple[str, object]:
     return make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
+def each_file(
+    files: dict[str, Path], store: Callable[[str], tuple[str, Any]], baseline: str | None
+) -> dict[str, object]:
+    """Import every file into a fresh store (and with the baseline's code into another)."""
+    figures: dict[str, object] = {}
+    for name, path in files.items():
+        runs: dict[str, Any] = {}
+        for label, src in (("now", None), ("baseline", baseline)):
+            if label == "baseline" and not src:
+                continue
+            url, drop = store(f"{name}-{label}")
+            try:
+                runs[label] = measure(url, path, src)
+            finally:
+                if drop is not None:
+                    drop()
+        result = runs["now"]
+        if "baseline" in runs:
+            result["baseline"] = runs["baseline"]
+            result["speedup_vs_baseline"] = round(
+                runs["baseline"]["seconds"] / max(result["seconds"], 1e-9), 2
+            )
+            result["cpu_speedup_vs_baseline"] = round(
+                runs["baseline"]["cpu_seconds"] / max(result["cpu_seconds"], 1e-9), 2
+            )
+        result["aim_rows_per_s"] = AIM_ROWS_PER_S
+        result["aim_peak_rss_mb"] = AIM_PEAK_RSS_MB
+        figures[name] = result
+        print(f"{name}: {result}", file=sys.stderr)
+    return figures
+
+
 def main() -> None:
     """Generate the files, import each into each database, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--leads", type=int, default=50_000)
     parser.add_argument("--no-parquet", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--baseline-src", metavar="DIR", help="another checkout's src folder")
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -137,23 +182,15 @@ def main() -> None:
         if not args.no_parquet:
             files["parquet"] = Path(folder) / "activities.parquet"
             to_parquet(files["csv"], files["parquet"])
-        sqlite: dict[str, object] = {}
-        for name, path in files.items():
-            url = f"sqlite:///{folder}/{name}.db"
-            sqlite[name] = measure(url, path)
-            print(f"sqlite {name}: {sqlite[name]}", file=sys.stderr)
-        results["sqlite"] = sqlite
+        if not args.no_sqlite:
+            results["sqlite"] = each_file(
+                files, lambda name: (f"sqlite:///{folder}/{name}.db", None), args.baseline_src
+            )
         server = os.environ.get("LEADFLOW_TEST_POSTGRES_URL")
         if server:
-            postgres: dict[str, object] = {}
-            for name, path in files.items():
-                url, drop = postgres_scratch(server)
-                try:
-                    postgres[name] = measure(url, path)
-                finally:
-                    drop()  # type: ignore[operator]
-                print(f"postgresql {name}: {postgres[name]}", file=sys.stderr)
-            results["postgresql"] = postgres
+            results["postgresql"] = each_file(
+                files, lambda name: postgres_scratch(server), args.baseline_src
+            )
     print(json.dumps(results))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from leadflow.accounts.models import Account
-from leadflow.cli.app import app
+from leadflow.cli.app import COMMANDS, app
 from leadflow.leads import service
 from leadflow.leads.models import Lead
 from leadflow.storage.database import session_factory
@@ -116,6 +116,8 @@ def _commands(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, ..
     children = getattr(command, "commands", None)
     if children is None:
         return [path]
+    if not path:  # the top level loads its sub-commands when they run
+        children = {**children, **{name: lazy.load(name) for name, lazy in COMMANDS.items()}}
     return [leaf for name, sub in children.items() for leaf in _commands(sub, (*path, name))]
 
 

@@ -21,7 +21,7 @@ from leadflow.importing.report import ImportSummary
 
 # Rows per chunk of the fast path (rounded up to a multiple of the row path's chunk, so the
 # chunks type inference looks at are the same).
-FAST_CHUNK_ROWS = 50_000
+FAST_CHUNK_ROWS = 20_000
 
 
 class NotClean(Exception):
