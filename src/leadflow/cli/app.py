@@ -77,7 +77,9 @@ COMMANDS = {
     "keys": LazyCommand("leadflow.cli.keys:app", "Create, list and revoke API keys."),
     "doctor": LazyCommand(
         "leadflow.cli.doctor:doctor_command",
-        "Check the store is consistent: scores, stage histories, orphans, duplicates, outbox.",
+        "Check the store: scores equal a batch rescore, stage histories are legal walks, no"
+        " orphan rows, no event stored twice, outbox rows delivered, pending or dead. Exits 1"
+        " on any problem.",
     ),
     "report": LazyCommand(
         "leadflow.cli.report:app",
