@@ -83,7 +83,7 @@ COMMANDS = {
     ),
     "report": LazyCommand(
         "leadflow.cli.report:app",
-        "Reports on outcomes: funnel, sources, velocity, sla, rejections, calibration,"
+        "Reports on outcomes: funnel, weekly, sources, velocity, sla, rejections, calibration,"
         " attribution, plan.",
     ),
 }
