@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import Engine
 
 from leadflow.config import Settings, load_settings
+from leadflow.errors import InvalidInputError
+from leadflow.importing.values import parse_datetime
+from leadflow.storage.base import utcnow
 from leadflow.storage.database import open_store
 
 DbOption = Annotated[
@@ -41,3 +46,13 @@ def settings_for(db: str | None) -> Settings:
 def engine_for(db: str | None) -> Engine:
     """The migrated store that --db (or the configuration) names."""
     return open_store(settings_for(db).database_url)
+
+
+def parse_as_of(text: str | None, db: str | None) -> datetime:
+    """An --as-of value in the configured time zone; now when not given."""
+    if text is None:
+        return utcnow()
+    try:
+        return parse_datetime(text, ZoneInfo(settings_for(db).time_zone))
+    except ValueError as exc:
+        raise InvalidInputError(f"--as-of {text!r}: {exc}") from exc

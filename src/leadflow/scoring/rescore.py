@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from leadflow.config import Settings, load_settings
 from leadflow.leads.models import Lead
 from leadflow.lifecycle.stages import StageMachine
+from leadflow.predict.scoring import with_batch_probabilities
 from leadflow.scoring.batch import batch_scores
 from leadflow.scoring.batch_inputs import BatchInputs, duckdb_inputs, store_inputs
 from leadflow.scoring.catalog import store_schema
@@ -78,6 +79,8 @@ def rescore_all(
     with session_factory(engine)() as session:
         schema = store_schema(session=session)
     inputs = batch_inputs(engine, kind, activity_files)
+    # A trained model's probabilities first: the MQL criteria may read them.
+    inputs = with_batch_probabilities(engine=engine, inputs=inputs, as_of=as_of, settings=settings)
     scored = mqls = disqualified = 0
     with engine.begin() as connection:
         table = Base.metadata.tables[ScoreRecord.__tablename__]
