@@ -22,6 +22,7 @@ from leadflow.predict.export import ExportEvaluation, evaluate_export
 from leadflow.predict.leaks import LEAK_AUC_THRESHOLD
 from leadflow.predict.learners import DEFAULT_LEARNER
 from leadflow.predict.metrics import Evaluation
+from leadflow.predict.suggest import suggest_rule_model
 from leadflow.predict.threshold import choose_threshold, parse_capacity
 from leadflow.scoring.versions import active_version, model_of, read_model_file
 from leadflow.storage.base import utcnow
@@ -307,3 +308,39 @@ def backtest_command(
             f"of {result.customers_caught_by_both} customers both catch, the candidate makes "
             f"them MQL a median {days} days earlier than the active model (negative: later)"
         )
+
+
+def suggest_command(
+    source: Annotated[str, typer.Option("--from", help="The trained model version.")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The scoring model file to write.", dir_okay=False),
+    ],
+    fmt: FormatOption = OutputFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Write a rule model whose integer points approximate a trained model (a scorecard).
+
+    Every rule carries a comment saying where it came from; the file is checked against the
+    store before it is written. Example: leadflow model suggest --from 3 -o scoring.yaml
+    """
+    if not output.parent.is_dir():
+        raise InvalidInputError(f"-o {output}: folder {output.parent} does not exist")
+    suggestion = suggest_rule_model(
+        engine=engine_for(db), settings=settings_for(db), version=source
+    )
+    try:
+        output.write_text(suggestion.text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {output}: {exc.strerror}") from exc
+    card = suggestion.scorecard
+    record = {
+        "file": str(output),
+        "from": source,
+        "rules": len(card.rules),
+        "rows": card.rows,
+        "model_auc": round(card.model_auc, 4),
+        "scorecard_auc": round(card.scorecard_auc, 4),
+        "auc_kept": round(card.scorecard_auc / card.model_auc, 4) if card.model_auc else None,
+    }
+    print_record(record, fmt, title="Suggested rule model")
