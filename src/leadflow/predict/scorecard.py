@@ -78,8 +78,10 @@ def _conditions(frame: pd.DataFrame, spec: FeatureSpec) -> dict[str, tuple[str, 
         out[_slug(name)] = ("fit", name, (frame[name] == 1).astype(float))
     for name in spec.numeric:
         values = frame[name].astype(float)
-        edges = np.unique(np.nanquantile(values, [0.25, 0.5, 0.75])) if values.notna().any() else []
-        bounds = [-math.inf, *edges, math.inf]
+        if values.isna().all():
+            continue
+        edges = np.unique(np.nanquantile(values, [0.25, 0.5, 0.75]))
+        bounds = [-math.inf, *(float(edge) for edge in edges), math.inf]
         for low, high in pairwise(bounds):
             parts = [f"{name} >= {low:g}"] if low > -math.inf else []
             parts += [f"{name} < {high:g}"] if high < math.inf else []
