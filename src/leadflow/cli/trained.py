@@ -37,6 +37,7 @@ def train_command(
     as_of: Annotated[str | None, typer.Option(help="Train as of this time (default now).")] = None,
     learner: Annotated[str, typer.Option(help="logistic or lightgbm.")] = DEFAULT_LEARNER,
     engine: Annotated[str, typer.Option(help="Where features are built: duckdb or db.")] = "duckdb",
+    folds: Annotated[int, typer.Option(help="Folds of the k-fold evaluation.", min=2)] = 5,
     activate: Annotated[
         bool, typer.Option("--activate", help="Make it the active trained model.")
     ] = False,
@@ -62,6 +63,7 @@ def train_command(
         learner=learner,
         kind=engine,  # type: ignore[arg-type]
         activate=activate,
+        folds=folds,
     )
     print_record(asdict(result), fmt, title=f"Trained model {result.version}")
 
@@ -122,10 +124,13 @@ def show_trained(model: TrainedModel, fmt: OutputFormat) -> None:
 
 def activate_trained_command(version: str, as_of: Any, fmt: OutputFormat, db: str | None) -> None:
     """`model activate pN`: the trained model scores every lead, and rules rescore."""
-    summary = activate_trained(
+    result = activate_trained(
         engine=engine_for(db), settings=settings_for(db), version=version, as_of=as_of
     )
-    print_record(asdict(summary), fmt, title=f"Activated trained model {version}")
+    summary = {"version": result.version, "leads_predicted": result.leads_predicted}
+    if result.rules is not None:
+        summary |= {f"rules_{k}": v for k, v in asdict(result.rules).items()}
+    print_record(summary, fmt, title=f"Activated trained model {version}")
 
 
 def export_command(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.config import Settings
@@ -15,24 +15,45 @@ from leadflow.predict.explain import contributions, top_factors
 from leadflow.predict.models import LeadPrediction
 from leadflow.predict.online import features_frame
 from leadflow.predict.registry import activate_model
-from leadflow.predict.scoring import active_loaded
+from leadflow.predict.scoring import active_loaded, with_batch_probabilities
 from leadflow.predict.training import TrainingResult, train_model
+from leadflow.scoring.batch_inputs import store_inputs
 from leadflow.scoring.facts import lead_attributes, lead_events
 from leadflow.scoring.rescore import RescoreSummary
 from leadflow.scoring.service import score_everyone
+from leadflow.scoring.versions import active_version
 from leadflow.storage.database import session_factory
 
-__all__ = ["TrainingResult", "activate_trained", "lead_prediction", "train_model"]
+__all__ = ["ActivatedModel", "TrainingResult", "activate_trained", "lead_prediction", "train_model"]
+
+
+@dataclass(frozen=True)
+class ActivatedModel:
+    """What activating a trained model did: leads it scored, and the rules' rescore."""
+
+    version: str
+    leads_predicted: int
+    rules: RescoreSummary | None
 
 
 def activate_trained(
     *, engine: Engine, settings: Settings, version: str, as_of: datetime
-) -> RescoreSummary:
-    """Make a trained model the one in force, then rescore every lead in batch: its
-    probabilities first, then the active rule model (whose criteria may read them)."""
+) -> ActivatedModel:
+    """Make a trained model the one in force and score every lead with it; then, when a
+    rule model is in force, rescore with it too (its criteria may read the probability)."""
     with session_factory(engine).begin() as session:
         activate_model(session=session, version=version, at=as_of)
-    return score_everyone(engine=engine, settings=settings, as_of=as_of)
+        has_rules = active_version(session=session) is not None
+    rules = None
+    if has_rules or settings.scoring_model is not None:
+        rules = score_everyone(engine=engine, settings=settings, as_of=as_of)
+    else:
+        with_batch_probabilities(
+            engine=engine, inputs=store_inputs(engine), as_of=as_of, settings=settings
+        )
+    with session_factory(engine)() as session:
+        count = session.scalar(select(func.count()).where(LeadPrediction.model_version == version))
+    return ActivatedModel(version, int(count or 0), rules)
 
 
 @dataclass(frozen=True)
