@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 from leadflow import __version__
 from leadflow.cli import (
     demo,
+    evaluate,
     imports,
     init,
     keys,
@@ -47,7 +48,7 @@ app = typer.Typer(
 app.command("init")(init.init_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(leads.app, name="leads")
-scoring.model_app.command("evaluate")(predict.evaluate_command)
+scoring.model_app.command("evaluate")(evaluate.evaluate_command)
 scoring.model_app.command("threshold")(predict.threshold_command)
 scoring.model_app.command("backtest")(predict.backtest_command)
 scoring.model_app.command("suggest")(predict.suggest_command)
