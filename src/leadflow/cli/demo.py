@@ -14,8 +14,8 @@ from leadflow.cli.output import console
 from leadflow.demo.generate import WorldSummary
 from leadflow.demo.handoff_report import HandoffSummary, handoff_summary
 from leadflow.demo.load import load_world
-from leadflow.demo.predictive import compare_learned_with_rules, comparison_lines
 from leadflow.demo.marketing import SOURCES
+from leadflow.demo.predictive import compare_learned_with_rules, comparison_lines
 from leadflow.demo.sales import SalesFloor
 from leadflow.demo.scoring import DemoScoring, score_world
 from leadflow.demo.vocabulary import COMPETITOR_DOMAINS, UNIVERSITIES
