@@ -68,6 +68,7 @@ def build_history(engine: Engine, *, leads: int = 500, seed: int = 7) -> None:
                 "is_free_email": random.random() < 0.3,
                 "is_disposable_email": False,
                 "created_at": created,
+                "stage_changed_at": created,
                 "stage": "lead",
                 "attributes": {"budget": random.choice([1000, 50000]), "tier": "gold"},
             }

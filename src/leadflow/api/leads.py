@@ -65,6 +65,25 @@ class ScorePart(BaseModel):
     points: float
 
 
+class PredictionFactor(BaseModel):
+    """One feature's push on the lead's probability (log-odds), with the lead's value."""
+
+    feature: str
+    value: Any
+    contribution: float
+
+
+class LeadPredictionRead(BaseModel):
+    """The lead's conversion probability under the active trained model, and why."""
+
+    model_version: str
+    conversion_probability: float
+    band: str
+    as_of: datetime
+    top_positive: list[PredictionFactor]
+    top_negative: list[PredictionFactor]
+
+
 class LeadRead(LeadSummary):
     """Everything about one lead: profile, account, custom attributes, and its score under
     the active model (null before it is scored), with the reasons, largest first."""
@@ -89,6 +108,8 @@ class LeadRead(LeadSummary):
     model_version: str | None
     scored_as_of: datetime | None
     explanation: list[ScorePart]
+    # The active trained model's probability and its top factors; null without one.
+    prediction: LeadPredictionRead | None = None
 
 
 @router.get("", summary="List leads")

@@ -16,6 +16,7 @@ from leadflow.demo.generate import WorldSummary
 from leadflow.demo.handoff_report import HandoffSummary, handoff_summary
 from leadflow.demo.load import load_world
 from leadflow.demo.marketing import SOURCES
+from leadflow.demo.predictive import compare_learned_with_rules, comparison_lines
 from leadflow.demo.sales import SalesFloor
 from leadflow.demo.scoring import DemoScoring, score_world
 from leadflow.demo.vocabulary import COMPETITOR_DOMAINS, UNIVERSITIES
@@ -74,6 +75,10 @@ def demo_command(
             )
             floor.finish()
             handoff = handoff_summary(engine=engine, settings=settings)
+            progress.update(task, description="learning from the year's history")
+            learned = compare_learned_with_rules(
+                engine=engine, settings=settings, as_of=spec.ends_at
+            )
     finally:
         engine.dispose()
     elapsed = time.perf_counter() - started
@@ -81,6 +86,7 @@ def demo_command(
     console.print(_summary_table(summary))
     console.print(_scoring_lines(scoring), highlight=False)
     console.print(_handoff_lines(handoff), highlight=False)
+    console.print(comparison_lines(learned), highlight=False)
     console.print(f"built, scored and worked in {elapsed:.1f} s into {store}", highlight=False)
     _print_world_reports(settings.database_url)
     _print_next_steps(summary, store if db else None)

@@ -83,9 +83,18 @@ def show_command(
         print_record(profile, fmt)
         return
     explanation = profile.pop("explanation")
+    prediction = profile.pop("prediction")
     print_record(profile, fmt, title=f"Lead {lead.id}")
     if explanation:
         print_rows(explanation, fmt, title="Why this score (largest first)")
+    if prediction:
+        title = (
+            f"Conversion probability {prediction['conversion_probability']:.1%} "
+            f"(band {prediction['band']}, trained model {prediction['model_version']})"
+        )
+        factors = [{"pushes": "up", **f} for f in prediction["top_positive"]]
+        factors += [{"pushes": "down", **f} for f in prediction["top_negative"]]
+        print_rows(factors, fmt, title=title)
 
 
 app.command("handoff")(lifecycle.handoff_command)

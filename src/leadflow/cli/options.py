@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
@@ -12,6 +14,8 @@ from sqlalchemy import Engine
 from leadflow.config import Settings, load_settings
 from leadflow.engines.config import LOCAL, SparkConfig
 from leadflow.errors import InvalidInputError
+from leadflow.importing.values import parse_datetime
+from leadflow.storage.base import utcnow
 from leadflow.storage.database import open_store
 
 DbOption = Annotated[
@@ -79,3 +83,13 @@ def settings_with_spark(db: str | None, master: str | None, remote: str | None) 
         flag = "--spark-master" if master else "--spark-remote"
         raise InvalidInputError(f"{flag}: {exc.errors()[0]['msg']}") from exc
     return settings.model_copy(update={"spark": spark})
+
+
+def parse_as_of(text: str | None, db: str | None) -> datetime:
+    """An --as-of value in the configured time zone; now when not given."""
+    if text is None:
+        return utcnow()
+    try:
+        return parse_datetime(text, ZoneInfo(settings_for(db).time_zone))
+    except ValueError as exc:
+        raise InvalidInputError(f"--as-of {text!r}: {exc}") from exc

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
-from leadflow.cli import predict
+from leadflow.cli import evaluate, predict, trained
 from leadflow.cli.options import (
     DbOption,
     FormatOption,
@@ -18,18 +16,18 @@ from leadflow.cli.options import (
     SparkMasterOption,
     SparkRemoteOption,
     engine_for,
+    parse_as_of,
     settings_for,
     settings_with_spark,
 )
 from leadflow.cli.output import console, print_record, print_rows
 from leadflow.errors import InvalidInputError
-from leadflow.importing.values import parse_datetime
+from leadflow.predict.models import TrainedModel
 from leadflow.scoring import diff, versions
 from leadflow.scoring.batch_inputs import ExportSources
 from leadflow.scoring.catalog import store_schema
 from leadflow.scoring.model_file import parse_model
 from leadflow.scoring.service import score_everyone
-from leadflow.storage.base import utcnow
 from leadflow.storage.database import session_factory
 
 model_app = typer.Typer(
@@ -40,15 +38,6 @@ score_app = typer.Typer(
 )
 
 ModelFile = Annotated[Path, typer.Argument(help="Scoring model file (YAML).", dir_okay=False)]
-
-
-def _as_of(text: str | None, db: str | None) -> datetime:
-    if text is None:
-        return utcnow()
-    try:
-        return parse_datetime(text, ZoneInfo(settings_for(db).time_zone))
-    except ValueError as exc:
-        raise InvalidInputError(f"--as-of {text!r}: {exc}") from exc
 
 
 @model_app.command("validate")
@@ -80,21 +69,26 @@ def activate_command(
     """Record a model version, make it the one in force, and rescore every lead with it.
 
     The previous version's scores are kept for `leadflow score diff`; stages never move back.
+    A trained model's version (`p3`) instead of a file makes it the model that scores
+    conversion probability; every lead is rescored with it, then with the rule model.
     Example: leadflow model activate scoring.yaml
     """
+    if not model_file.exists() and _is_trained(str(model_file), db):
+        trained.activate_trained_command(str(model_file), parse_as_of(as_of, db), fmt, db)
+        return
     summary = score_everyone(
         engine=engine_for(db),
         settings=settings_for(db),
         model_file=model_file,
         make_active=True,
-        as_of=_as_of(as_of, db),
+        as_of=parse_as_of(as_of, db),
     )
     print_record(asdict(summary), fmt, title="Activated and rescored")
 
 
 @model_app.command("list")
 def list_command(fmt: FormatOption = OutputFormat.TABLE, db: DbOption = None) -> None:
-    """List recorded model versions, newest first.
+    """List recorded model versions, rule models then trained ones, newest first.
 
     Example: leadflow model list --format json
     """
@@ -111,7 +105,8 @@ def list_command(fmt: FormatOption = OutputFormat.TABLE, db: DbOption = None) ->
             }
             for v in versions.list_versions(session=session)
         ]
-    print_rows(rows, fmt, title="Scoring model versions")
+        rows = [{"kind": "rules", **row} for row in rows] + trained.trained_rows(session)
+    print_rows(rows, fmt, title="Scoring model versions (rules and trained)")
 
 
 @model_app.command("show")
@@ -119,13 +114,18 @@ def show_command(
     version: Annotated[
         str | None, typer.Argument(help="Version (default: the active one).")
     ] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """Print a recorded version's model file exactly as it was recorded.
+    """Print a recorded version's model file exactly as it was recorded, or a trained
+    model's card (what it predicts, from which data, its metrics and calibration).
 
     Example: leadflow model show 3 > scoring-v3.yaml
     """
     with session_factory(engine_for(db))() as session:
+        if version and session.get(TrainedModel, version) is not None:
+            trained.show_trained(session.get(TrainedModel, version), fmt)
+            return
         record = (
             versions.get_version(session=session, version=version)
             if version
@@ -134,6 +134,16 @@ def show_command(
         if record is None:
             raise InvalidInputError("no active scoring model; see `leadflow model activate`")
         print(record.source, end="")
+
+
+def _is_trained(version: str, db: str | None) -> bool:
+    with session_factory(engine_for(db))() as session:
+        return session.get(TrainedModel, version) is not None
+
+
+model_app.command("train")(trained.train_command)
+model_app.command("export")(trained.export_command)
+model_app.command("import")(trained.import_command)
 
 
 @score_app.callback()
@@ -191,7 +201,7 @@ def score_command(
         engine=engine_for(db),
         settings=settings,
         model_file=model_file,
-        as_of=_as_of(as_of, db),
+        as_of=parse_as_of(as_of, db),
         kind=engine,  # type: ignore[arg-type]
         sources=ExportSources(tuple(activities or ()), tuple(leads or ()), tuple(accounts or ())),
         output=output,
@@ -231,6 +241,7 @@ def diff_command(
 
 
 # The learned-model commands live in cli/predict.py and join the `model` group here.
-model_app.command("evaluate")(predict.evaluate_command)
+model_app.command("evaluate")(evaluate.evaluate_command)
 model_app.command("threshold")(predict.threshold_command)
 model_app.command("backtest")(predict.backtest_command)
+model_app.command("suggest")(predict.suggest_command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from leadflow.accounts.models import Account
 from leadflow.errors import InvalidInputError, NotFoundError
 from leadflow.leads.models import Lead
+from leadflow.predict.service import lead_prediction
 from leadflow.scoring.models import ModelVersion, ScoreRecord
 from leadflow.storage.search import contains_text
 
@@ -186,6 +187,8 @@ def lead_profile(*, session: Session, lead: Lead) -> dict[str, Any]:
     )
     profile["attributes"] = dict(lead.attributes)
     profile.update(lead_score(session=session, lead_id=lead.id))
+    prediction = lead_prediction(session=session, lead=lead)
+    profile["prediction"] = None if prediction is None else asdict(prediction)
     return profile
 
 

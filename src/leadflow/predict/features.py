@@ -26,6 +26,7 @@ DAY_US = 86_400_000_000
 # Decay terms are counted in whole billionths so that sums are exact on every engine.
 DECAY_UNITS = 1_000_000_000
 POINT_KEYS = ("lead_id", "at_us")
+_one, _zero = float_literal(1), float_literal(0)
 
 
 def points_at(inputs: BatchInputs, at: datetime) -> ir.Table:
@@ -45,8 +46,12 @@ def feature_table(
     values: dict[str, ir.Value] = {}
     for name in spec.categorical:
         values[name] = attribute_value(inputs, schema, name).cast("string")
-    for name in (*spec.numeric, *spec.boolean):
+    for name in spec.numeric:
         values[name] = attribute_value(inputs, schema, name).cast("float64")
+    for name in spec.boolean:
+        # PostgreSQL casts no boolean to a number; missing stays missing.
+        flag = attribute_value(inputs, schema, name)
+        values[name] = ibis.cases((flag, _one), (~flag, _zero), else_=ibis.null("float64"))
     created_us = epoch_us(leads.created_at, inputs.backend)
     age = (points.at_us - created_us).cast("float64") / float_literal(DAY_US)
     base = frame.select(points.lead_id, points.at_us, **values, lead_age_days=age)

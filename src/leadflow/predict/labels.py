@@ -85,9 +85,10 @@ def labelled_points(
             open_then.select(
                 lead_id=open_then._id,
                 at_us=ibis.literal(at_us, type="int64"),
-                label=(open_then._first.notnull() & (open_then._first <= at_us + horizon_us))
-                .fill_null(False)
-                .cast("int64"),
+                label=ibis.cases(
+                    (open_then._first.notnull() & (open_then._first <= at_us + horizon_us), 1),
+                    else_=0,
+                ),
             )
         )
     return ibis.union(*parts)
@@ -97,4 +98,4 @@ def pending_leads(window: LabelWindow, leads: ir.Table, backend: str) -> ir.Inte
     """Leads created after the last prediction time (up to `as_of`): too young to label."""
     created = epoch_us(leads.created_at, backend)
     young = (created > to_micros(window.latest)) & (created <= to_micros(window.as_of))
-    return young.cast("int64").sum().fill_null(0)
+    return ibis.cases((young, 1), else_=0).sum().fill_null(0)

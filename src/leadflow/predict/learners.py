@@ -66,7 +66,10 @@ def _logistic(
 ) -> Pipeline:
     numbers = Pipeline(
         [
-            ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+            (
+                "impute",
+                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            ),
             ("scale", StandardScaler()),
         ]
     )

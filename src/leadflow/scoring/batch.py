@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 
 from leadflow.engines.duck import arrow_batches
 from leadflow.engines.portable import epoch_us
+from leadflow.engines.portable import float_literal as _float
 from leadflow.engines.rewrite import for_engine
 from leadflow.scoring.batch_inputs import BatchInputs, attribute_value, property_value
 from leadflow.scoring.engagement import duration_micros, to_micros
@@ -92,7 +93,13 @@ def _leads_and_tallies(
         frame = frame.left_join(tallies, leads.id == tallies._lead)
         sums = {name: tallies[name].fill_null(zero) for name, zero in sums.items()}
     values = {f"_a{i}": attribute_value(inputs, schema, name) for i, name in enumerate(wanted)}
-    return frame.select(lead_id=leads.id, **values, **sums)
+    # The active trained model's, when `inputs.leads` carries it (predict.scoring).
+    probability = (
+        leads.conversion_probability
+        if "conversion_probability" in leads.columns
+        else ibis.null("float64")
+    )
+    return frame.select(lead_id=leads.id, **values, **sums, conversion_probability=probability)
 
 
 def _rule_points(
@@ -227,12 +234,6 @@ def _matches(
 def _names(conditions: list[Condition], exclude: Mapping[str, object]) -> list[str]:
     found = (name for condition in conditions for name in names(condition))
     return [name for name in dict.fromkeys(found) if name not in exclude]
-
-
-def _float(value: float) -> ir.FloatingScalar:
-    # PostgreSQL reads a bare 25.0 as an exact numeric, and Ibis drops a cast to the type it
-    # already believes the literal has; casting the shortest text of the float is exact.
-    return ibis.literal(repr(float(value))).cast("float64")
 
 
 def _band(bands: Bands, score: ir.NumericValue, label: type) -> ir.Value:

@@ -24,6 +24,7 @@ from leadflow.activities.models import Activity
 from leadflow.config import Settings
 from leadflow.importing.upsert import LOOKUP_BATCH
 from leadflow.leads.models import Lead
+from leadflow.predict.scoring import with_probabilities
 from leadflow.scoring.facts import event_of, leads_attributes, leads_events
 from leadflow.scoring.model import ScoringModel
 from leadflow.scoring.models import ScoreRecord
@@ -88,6 +89,14 @@ def rescore_leads(
     saved = saved_states(session=session, model=model, lead_ids=ids)
     histories = leads_events(session=session, lead_ids=[i for i in ids if i not in saved])
     attributes = leads_attributes(session=session, leads=leads)
+    times = {i: at if i not in saved else max(at, saved[i].watermark or at) for i in ids}
+    with_probabilities(
+        session=session,
+        leads=leads,
+        attributes=attributes,
+        times=times,
+        settings=settings,
+    )
     scored: dict[int, tuple[LeadScore, datetime]] = {}
     rows = []
     for lead in leads:

@@ -16,6 +16,7 @@ from leadflow.config import Settings, load_settings
 from leadflow.errors import InvalidInputError
 from leadflow.leads.models import Lead
 from leadflow.lifecycle.stages import StageMachine
+from leadflow.predict.scoring import with_batch_probabilities
 from leadflow.scoring.batch import batch_scores
 from leadflow.scoring.batch_inputs import (
     NO_EXPORTS,
@@ -125,6 +126,8 @@ def rescore_all(
     except ValueError as exc:
         # A missing file, a column an export lacks: said before anything is written.
         raise InvalidInputError(str(exc)) from exc
+    # A trained model's probabilities first: the MQL criteria may read them.
+    inputs = with_batch_probabilities(engine=engine, inputs=inputs, as_of=as_of, settings=settings)
     if output is not None:
         try:
             counts = write_scores(model, schema, inputs, as_of=as_of, output=output)

@@ -99,7 +99,15 @@ EVENT_PROPERTIES: Mapping[str, ValueType] = MappingProxyType(
     )
 )
 SCORES: Mapping[str, ValueType] = MappingProxyType(
-    {"fit": _N, "engagement": _N, "grade": _T, "fit_band": _T, "engagement_band": _N}
+    {
+        "fit": _N,
+        "engagement": _N,
+        "grade": _T,
+        "fit_band": _T,
+        "engagement_band": _N,
+        # The active trained model's probability; missing while none is active.
+        "conversion_probability": _N,
+    }
 )
 
 
