@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from leadflow import __version__
 from leadflow.cli import (
+    audit,
     demo,
     doctor,
     imports,
@@ -57,6 +58,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve_command)
 app.command("doctor")(doctor.doctor_command)
+app.command("audit")(audit.audit_command)
 
 
 def _version(value: bool) -> None:

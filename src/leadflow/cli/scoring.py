@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from leadflow.audit.service import Auditor
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for, settings_for
 from leadflow.cli.output import console, print_record, print_rows
 from leadflow.errors import InvalidInputError
@@ -77,6 +78,7 @@ def activate_command(
         model_file=model_file,
         make_active=True,
         as_of=_as_of(as_of, db),
+        auditor=Auditor.at_the_command_line(),
     )
     print_record(asdict(summary), fmt, title="Activated and rescored")
 
@@ -158,6 +160,8 @@ def score_command(
         as_of=_as_of(as_of, db),
         kind=engine,  # type: ignore[arg-type]
         activity_files=activities or (),
+        # `score --model FILE` records the file as a version (and activates the first one).
+        auditor=Auditor.at_the_command_line(),
     )
     print_record(asdict(summary), fmt, title="Scored")
 
