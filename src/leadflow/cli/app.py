@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from leadflow import __version__
@@ -34,7 +35,8 @@ class LeadflowGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LeadflowError as exc:
-            error_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+            # The message quotes input (a name, a value): printed as typed, never as markup.
+            error_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from exc
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 
 from leadflow.audit.service import Auditor
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for, settings_for
@@ -54,7 +55,8 @@ def validate_command(model_file: ModelFile, db: DbOption = None) -> None:
     with session_factory(engine_for(db))() as session:
         model = parse_model(text, file=str(model_file), schema=store_schema(session=session))
     console.print(
-        f"[green]ok[/green] {model.name} version {model.version}: {len(model.fit_rules)} fit, "
+        f"[green]ok[/green] {escape(model.name)} version {escape(model.version)}: "
+        f"{len(model.fit_rules)} fit, "
         f"{len(model.engagement_rules)} engagement and {len(model.disqualify_rules)} "
         "disqualify rules"
     )
