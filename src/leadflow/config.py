@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,15 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
 
+# user:password@ in a URL: the password is replaced before any URL is shown.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^/\s]*@")
+
+
+def masked_url(url: str) -> str:
+    """The URL as errors and logs may show it: any password replaced by ***."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
 def normalize_database_url(url: str) -> str:
     """Accept sqlite and PostgreSQL URLs; PostgreSQL always goes through psycopg 3."""
     url = url.strip()
@@ -96,7 +106,8 @@ def normalize_database_url(url: str) -> str:
     if url.startswith(("postgresql+psycopg://", "sqlite://")):
         return url
     raise ValueError(
-        f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"
+        f"unsupported database URL {masked_url(url)!r}: use sqlite:///PATH or "
+        "postgresql://USER@HOST/DB"
     )
 
 

@@ -133,6 +133,7 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMIN, request=lambda w: ({"user_id": w.user_ids["target"]}, {"team": "emea"})
     ),
     ("POST", "/api/v1/users/{user_id}/deactivate"): Rule(ADMIN, request=_user),
+    ("GET", "/api/v1/audit"): Rule(ADMIN),
     ("GET", "/api/v1/keys"): Rule(ADMIN),
     ("POST", "/api/v1/keys"): Rule(
         ADMIN, request=lambda w: ({}, {"user_id": w.user_ids["target"], "name": "new"})

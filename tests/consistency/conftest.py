@@ -43,9 +43,9 @@ class Cli:
         """ARGS with --db pointing at the test store."""
         return [*args, "--db", self.db_url]
 
-    def run(self, *args: str) -> None:
+    def run(self, *args: str, timeout: float = 300) -> None:
         """Run a command to its end; fail with its output if it fails."""
-        code = run(self.args(*args), self.log)
+        code = run(self.args(*args), self.log, timeout)
         assert code == 0, f"leadflow {' '.join(args)} exited {code}:\n{self.log.read_text()}"
 
 

@@ -53,6 +53,12 @@ class FunnelQuery:
             raise ReportParameterError("a funnel needs at least two steps", field="steps")
         if len(set(self.steps)) != len(self.steps):
             raise ReportParameterError("name each stage once", field="steps")
+        known = self.context.stages.all_stages
+        unknown = [step for step in self.steps if step not in known]
+        if unknown:
+            raise ReportParameterError(
+                f"unknown stage {unknown[0]!r}; stages: {', '.join(known)}", field="steps"
+            )
 
     def expression(self, tables: ReportTables) -> ir.Table:
         """The funnel as one Ibis expression over the report tables."""

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
+from leadflow.api.audit import AuditorDep
 from leadflow.api.deps import ADMIN_ONLY, SessionDep
 from leadflow.api.errors import problem_responses
 from leadflow.api.pagination import IdParam
@@ -42,14 +43,16 @@ def list_keys(params: Annotated[KeyListParams, Query()], session: SessionDep) ->
 
 
 @router.post("", status_code=201, summary="Create an API key")
-def create_key(key_in: ApiKeyCreate, session: SessionDep) -> ApiKeyCreated:
+def create_key(key_in: ApiKeyCreate, session: SessionDep, auditor: AuditorDep) -> ApiKeyCreated:
     """A new key acting as the user, with the user's role; `key` is shown this once only."""
-    key, plaintext = keys.create(session=session, user_id=key_in.user_id, name=key_in.name)
+    key, plaintext = keys.create(
+        session=session, user_id=key_in.user_id, name=key_in.name, auditor=auditor
+    )
     shown = ApiKeyRead.model_validate(key).model_dump()
     return ApiKeyCreated(**shown, key=plaintext)
 
 
 @router.post("/{prefix}/revoke", summary="Revoke an API key", responses=problem_responses(404))
-def revoke_key(prefix: KeyPrefix, session: SessionDep) -> ApiKeyRead:
+def revoke_key(prefix: KeyPrefix, session: SessionDep, auditor: AuditorDep) -> ApiKeyRead:
     """Revoke a key: it stops working at once; revoking it again changes nothing."""
-    return ApiKeyRead.model_validate(keys.revoke(session=session, prefix=prefix))
+    return ApiKeyRead.model_validate(keys.revoke(session=session, prefix=prefix, auditor=auditor))

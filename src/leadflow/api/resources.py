@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 from leadflow.api import (
     accounts,
     activities,
+    audit,
     health,
     keys,
     lead_actions,
@@ -40,6 +41,7 @@ RESOURCES: tuple[APIRouter, ...] = (
     webhooks.router,
     sla.router,
     reports.router,
+    audit.router,
 )
 
 

@@ -10,8 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from leadflow.api.audit import AuditorDep
 from leadflow.api.deps import ADMIN_ONLY, EngineDep, PrincipalDep, SessionDep, SettingsDep
 from leadflow.api.errors import RequestProblem, problem_responses
+from leadflow.audit.service import Auditor
 from leadflow.errors import NotFoundError
 from leadflow.scoring import versions
 from leadflow.scoring.catalog import store_schema
@@ -123,8 +125,12 @@ def _parse(session: SessionDep, text: str) -> ScoringModel:
     return parse_model(text, file=TEXT_FIELD, schema=store_schema(session=session))
 
 
-def _activate(engine: EngineDep, settings: SettingsDep, version: str) -> ModelChange:
-    summary = activate_version(engine=engine, settings=settings, version=version, as_of=utcnow())
+def _activate(
+    engine: EngineDep, settings: SettingsDep, version: str, auditor: Auditor
+) -> ModelChange:
+    summary = activate_version(
+        engine=engine, settings=settings, version=version, as_of=utcnow(), auditor=auditor
+    )
     with session_factory(engine)() as session:
         record = versions.get_version(session=session, version=version)
     return ModelChange(
@@ -184,6 +190,7 @@ def create_model_version(
     principal: PrincipalDep,
     engine: EngineDep,
     settings: SettingsDep,
+    auditor: AuditorDep,
 ) -> ModelChange:
     """Record a version (the same text again changes nothing; other rules under a recorded
     version are refused) and, with `activate`, put it in force and rescore every lead."""
@@ -192,13 +199,17 @@ def create_model_version(
     except ScoringModelError as exc:
         raise RequestProblem(422, str(exc), field=TEXT_FIELD) from exc
     record = versions.record_version(
-        session=session, model=model, source=new.text, source_file=f"api: {principal.user.email}"
+        session=session,
+        model=model,
+        source=new.text,
+        source_file=f"api: {principal.user.email}",
+        auditor=auditor,
     )
     if not new.activate:
         return ModelChange(model=ModelVersionRead.model_validate(record), rescore=None)
     # Rescoring runs in transactions of its own, which must see the recorded version.
     session.commit()
-    return _activate(engine, settings, model.version)
+    return _activate(engine, settings, model.version, auditor)
 
 
 @router.post(
@@ -212,10 +223,11 @@ def activate_model_version(
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
+    auditor: AuditorDep,
 ) -> ModelChange:
     """Put a recorded version in force and rescore every lead with it before answering; the
     previous version's scores are kept, stages never move back."""
     versions.get_version(session=session, version=version)
     # End the request's transaction (the key's last use) before rescoring writes in its own.
     session.commit()
-    return _activate(engine, settings, version)
+    return _activate(engine, settings, version, auditor)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
 
+from leadflow.api.audit import AuditorDep
 from leadflow.api.deps import ADMIN_ONLY, SessionDep
 from leadflow.api.errors import RequestProblem, problem_responses
 from leadflow.users import service
@@ -51,9 +52,11 @@ def list_users(params: Annotated[UserListParams, Query()], session: SessionDep) 
 
 
 @router.post("", status_code=201, summary="Add a user", responses=problem_responses(409))
-def create_user(user_in: UserCreate, session: SessionDep) -> UserRead:
+def create_user(user_in: UserCreate, session: SessionDep, auditor: AuditorDep) -> UserRead:
     """Add a user; 409 if the e-mail is taken."""
-    return UserRead.model_validate(service.create(session=session, user_in=user_in))
+    return UserRead.model_validate(
+        service.create(session=session, user_in=user_in, auditor=auditor)
+    )
 
 
 @router.get("/{user_id}", summary="Get a user", responses=problem_responses(404))
@@ -63,9 +66,13 @@ def read_user(user: UserDep) -> UserRead:
 
 
 @router.patch("/{user_id}", summary="Change a user", responses=problem_responses(404, 409))
-def update_user(user: UserDep, user_in: UserUpdate, session: SessionDep) -> UserRead:
+def update_user(
+    user: UserDep, user_in: UserUpdate, session: SessionDep, auditor: AuditorDep
+) -> UserRead:
     """Change the fields given; 409 if it would leave no active admin."""
-    return UserRead.model_validate(service.update(session=session, user=user, user_in=user_in))
+    return UserRead.model_validate(
+        service.update(session=session, user=user, user_in=user_in, auditor=auditor)
+    )
 
 
 @router.post(
@@ -73,6 +80,6 @@ def update_user(user: UserDep, user_in: UserUpdate, session: SessionDep) -> User
     summary="Deactivate a user",
     responses=problem_responses(404, 409),
 )
-def deactivate_user(user: UserDep, session: SessionDep) -> UserRead:
+def deactivate_user(user: UserDep, session: SessionDep, auditor: AuditorDep) -> UserRead:
     """Stop a user: no new leads, every key revoked, history kept; 409 for the last admin."""
-    return UserRead.model_validate(service.deactivate(session=session, user=user))
+    return UserRead.model_validate(service.deactivate(session=session, user=user, auditor=auditor))

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import Select, select
 
+from leadflow.api.audit import AuditorDep
 from leadflow.api.deps import ADMIN_ONLY, SessionDep, SettingsDep
 from leadflow.api.errors import naming_field, problem_responses
 from leadflow.api.pagination import Page, fetch_page
@@ -82,7 +83,7 @@ def list_deliveries(
 
 
 @router.post("/deliveries/replay", summary="Replay dead or recent deliveries")
-def replay_range(replay: ReplayRange, session: SessionDep) -> Replayed:
+def replay_range(replay: ReplayRange, session: SessionDep, auditor: AuditorDep) -> Replayed:
     """Queue finished deliveries again (same `webhook-id`, fresh attempts): the dead ones,
     or every one since a time, optionally of one subscription."""
     queued = service.replay(
@@ -90,6 +91,7 @@ def replay_range(replay: ReplayRange, session: SessionDep) -> Replayed:
         dead=replay.dead,
         since=replay.since,
         subscription_id=replay.subscription_id,
+        auditor=auditor,
     )
     return Replayed(queued=len(queued), delivery_ids=[d.id for d in queued])
 
@@ -108,9 +110,9 @@ def get_delivery(delivery_id: DeliveryId, session: SessionDep) -> DeliveryRead:
     summary="Replay a delivery",
     responses=problem_responses(404),
 )
-def replay_delivery(delivery_id: DeliveryId, session: SessionDep) -> Replayed:
+def replay_delivery(delivery_id: DeliveryId, session: SessionDep, auditor: AuditorDep) -> Replayed:
     """Queue one delivery again with the same `webhook-id`; a pending one is left as it is."""
-    queued = service.replay(session=session, delivery_ids=[delivery_id])
+    queued = service.replay(session=session, delivery_ids=[delivery_id], auditor=auditor)
     return Replayed(queued=len(queued), delivery_ids=[d.id for d in queued])
 
 
@@ -122,7 +124,7 @@ def list_subscriptions(session: SessionDep) -> list[SubscriptionRead]:
 
 @router.post("", status_code=201, summary="Subscribe a receiver", responses=_SIGNS)
 def create_subscription(
-    new: SubscriptionCreate, session: SessionDep, settings: SettingsDep
+    new: SubscriptionCreate, session: SessionDep, settings: SettingsDep, auditor: AuditorDep
 ) -> SubscriptionWithSecret:
     """Subscribe a URL to event types; the answer carries the signing secret, this once."""
     with naming_field("url"):
@@ -132,6 +134,7 @@ def create_subscription(
             event_types=new.events,
             server_key=settings.secret_key,
             description=new.description,
+            auditor=auditor,
         )
     return SubscriptionWithSecret(**_shown(subscription).model_dump(), secret=secret)
 
@@ -146,7 +149,10 @@ def read_subscription(subscription: SubscriptionDep) -> SubscriptionRead:
     "/{subscription_id}", summary="Change a subscription", responses=problem_responses(404)
 )
 def update_subscription(
-    subscription: SubscriptionDep, changes: SubscriptionUpdate, session: SessionDep
+    subscription: SubscriptionDep,
+    changes: SubscriptionUpdate,
+    session: SessionDep,
+    auditor: AuditorDep,
 ) -> SubscriptionRead:
     """Change the URL, event types or description given; the secret stays."""
     clears = "description" in changes.model_fields_set and changes.description is None
@@ -157,6 +163,7 @@ def update_subscription(
             url=changes.url,
             event_types=changes.events,
             description="" if clears else changes.description,
+            auditor=auditor,
         )
     return _shown(updated)
 
@@ -164,30 +171,42 @@ def update_subscription(
 @router.delete(
     "/{subscription_id}", summary="Delete a subscription", responses=problem_responses(404)
 )
-def delete_subscription(subscription: SubscriptionDep, session: SessionDep) -> SubscriptionRead:
+def delete_subscription(
+    subscription: SubscriptionDep, session: SessionDep, auditor: AuditorDep
+) -> SubscriptionRead:
     """Remove a subscription and its deliveries (pending ones are never sent); answers
     with what was removed."""
     removed = _shown(subscription)
-    service.delete_subscription(session=session, subscription_id=subscription.id)
+    service.delete_subscription(session=session, subscription_id=subscription.id, auditor=auditor)
     return removed
 
 
 @router.post(
     "/{subscription_id}/pause", summary="Pause a subscription", responses=problem_responses(404)
 )
-def pause(subscription: SubscriptionDep, session: SessionDep) -> SubscriptionRead:
+def pause(
+    subscription: SubscriptionDep, session: SessionDep, auditor: AuditorDep
+) -> SubscriptionRead:
     """Stop sending; deliveries wait, unsent, until it is resumed."""
     return _shown(
-        service.set_active(session=session, subscription_id=subscription.id, active=False)
+        service.set_active(
+            session=session, subscription_id=subscription.id, active=False, auditor=auditor
+        )
     )
 
 
 @router.post(
     "/{subscription_id}/resume", summary="Resume a subscription", responses=problem_responses(404)
 )
-def resume(subscription: SubscriptionDep, session: SessionDep) -> SubscriptionRead:
+def resume(
+    subscription: SubscriptionDep, session: SessionDep, auditor: AuditorDep
+) -> SubscriptionRead:
     """Send again, the deliveries that waited first."""
-    return _shown(service.set_active(session=session, subscription_id=subscription.id, active=True))
+    return _shown(
+        service.set_active(
+            session=session, subscription_id=subscription.id, active=True, auditor=auditor
+        )
+    )
 
 
 @router.post(
@@ -199,6 +218,7 @@ def rotate(
     subscription: SubscriptionDep,
     session: SessionDep,
     settings: SettingsDep,
+    auditor: AuditorDep,
     rotation: Rotation | None = None,
 ) -> SubscriptionWithSecret:
     """A new signing secret, shown this once; the old one also signs for the overlap."""
@@ -210,5 +230,6 @@ def rotate(
         subscription_id=subscription.id,
         server_key=settings.secret_key,
         overlap=timedelta(hours=hours),
+        auditor=auditor,
     )
     return SubscriptionWithSecret(**_shown(rotated).model_dump(), secret=secret)

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from leadflow import __version__
@@ -81,6 +82,12 @@ COMMANDS = {
         " orphan rows, no event stored twice, outbox rows delivered, pending or dead. Exits 1"
         " on any problem.",
     ),
+    "audit": LazyCommand(
+        "leadflow.cli.audit:audit_command",
+        "List the audit log, oldest first: models recorded or activated, keys created or"
+        " revoked, webhooks changed or replayed, users created or changed. Stage changes are in"
+        " each lead's history (`leadflow leads history`).",
+    ),
     "report": LazyCommand(
         "leadflow.cli.report:app",
         "Reports on outcomes: funnel, weekly, sources, velocity, sla, rejections, calibration,"
@@ -119,9 +126,10 @@ class LeadflowGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LeadflowError as exc:
+            # The message quotes input (a name, a value): printed as typed, never as markup.
             from leadflow.cli.output import error_console
 
-            error_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+            error_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from exc
 
 

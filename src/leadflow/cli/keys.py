@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from leadflow.audit.service import Auditor
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for
 from leadflow.cli.output import console, error_console, print_record, print_rows
 from leadflow.storage.database import session_factory, transaction
@@ -32,7 +33,9 @@ def create_command(
     """
     with transaction(engine_for(db)) as session:
         owner = users.resolve(session=session, email=user)
-        key, plaintext = keys.create(session=session, user_id=owner.id, name=name)
+        key, plaintext = keys.create(
+            session=session, user_id=owner.id, name=name, auditor=Auditor.at_the_command_line()
+        )
     record = ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=plaintext)
     if fmt is OutputFormat.JSON:
         print_record(record.model_dump(mode="json"), fmt)
@@ -77,5 +80,7 @@ def revoke_command(
     Example: leadflow keys revoke lf_ab12cd34
     """
     with transaction(engine_for(db)) as session:
-        key = keys.revoke(session=session, prefix=keys.prefix_of(prefix))
+        key = keys.revoke(
+            session=session, prefix=keys.prefix_of(prefix), auditor=Auditor.at_the_command_line()
+        )
     print_record(ApiKeyRead.model_validate(key).model_dump(mode="json"), fmt, title=key.prefix)

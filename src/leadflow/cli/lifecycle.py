@@ -65,7 +65,7 @@ def _report(session: Session, lead: Lead, change: StageChange) -> None:
         select(SlaTimer).where(SlaTimer.lead_id == lead.id, SlaTimer.status == TimerStatus.OPEN)
     ).first()
     line += f"; next deadline {timer.due_at.isoformat()}" if timer else ""
-    console.print(line, highlight=False)
+    console.print(line, highlight=False, markup=False)
 
 
 def _move(
@@ -85,6 +85,7 @@ def _move(
                 f"lead {lead.id} ({lead.email}): opportunity {done.id} opened, "
                 f"{done.amount:,.2f} {done.currency}",
                 highlight=False,
+                markup=False,
             )
         else:
             _report(session, lead, done)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from leadflow.cli.options import OutputFormat
@@ -28,13 +29,14 @@ def to_json(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
+    # Stored text is data, never Rich markup: `[/bold]` in a name must print as typed.
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, Mapping | list):
-        return json.dumps(value, default=_json_default, ensure_ascii=False)
-    return str(value)
+        return escape(json.dumps(value, default=_json_default, ensure_ascii=False))
+    return escape(str(value))
 
 
 def print_rows(
@@ -54,7 +56,7 @@ def print_rows(
     columns = list(table_columns or rows[0].keys())
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(escape(column), overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(column)) for column in columns))
     console.print(table)
@@ -72,7 +74,7 @@ def print_record(record: Mapping[str, Any], fmt: OutputFormat, *, title: str | N
         if isinstance(value, Mapping) and value:
             table.add_row(key, "")
             for sub_key, sub_value in value.items():
-                table.add_row(f"  {sub_key}", _cell(sub_value))
+                table.add_row(f"  {escape(str(sub_key))}", _cell(sub_value))
         else:
-            table.add_row(key, _cell(value))
+            table.add_row(escape(key), _cell(value))
     console.print(table)

@@ -11,6 +11,7 @@ import typer
 
 from leadflow.analytics.charts import write_chart
 from leadflow.analytics.registry import REPORTS, ReportParameters, run_report
+from leadflow.analytics.request import ReportParameterError
 from leadflow.analytics.tables import ReportTables, duckdb_tables, spark_tables, store_tables
 from leadflow.cli.options import (
     DbOption,
@@ -64,6 +65,15 @@ def _tables(
     return store_tables(engine), StageMachine(settings.lifecycle)
 
 
+def _named_option(error: ReportParameterError) -> InvalidInputError:
+    # The report names its parameter as the API does (`by.0`, `start`); say it as the flag.
+    field = (error.field or "").split(".")[0]
+    option = {"start": "from", "end": "to"}.get(field, field)
+    if not option or str(error).startswith("--"):
+        return error
+    return InvalidInputError(f"--{option.replace('_', '-')}: {error}")
+
+
 def run(
     name: str,
     *,
@@ -89,7 +99,10 @@ def run(
             " charts: funnel, sources, attribution, calibration"
         )
     tables, stages = _tables(engine, db, spark)
-    result = run_report(name, tables, parameters, stages)
+    try:
+        result = run_report(name, tables, parameters, stages)
+    except ReportParameterError as exc:
+        raise _named_option(exc) from exc
     print_result(result, fmt)
     if chart is not None:
         write_chart(result, chart)

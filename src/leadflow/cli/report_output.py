@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from leadflow.analytics.csv_export import write_csv
@@ -68,7 +69,8 @@ def _cell(column: str, value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
+        # A group's value is data (a campaign called `[/b]`), never Rich markup.
+        return escape(str(value))
     if _PERCENT.search(column):
         return f"{value:.0%}" if abs(value) >= 10 else f"{value:.1%}"
     if _MONEY.search(column):

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from leadflow.audit.service import Auditor
 from leadflow.cli import evaluate, predict, trained
 from leadflow.cli.options import (
     DbOption,
@@ -53,7 +55,8 @@ def validate_command(model_file: ModelFile, db: DbOption = None) -> None:
     with session_factory(engine_for(db))() as session:
         model = parse_model(text, file=str(model_file), schema=store_schema(session=session))
     console.print(
-        f"[green]ok[/green] {model.name} version {model.version}: {len(model.fit_rules)} fit, "
+        f"[green]ok[/green] {escape(model.name)} version {escape(model.version)}: "
+        f"{len(model.fit_rules)} fit, "
         f"{len(model.engagement_rules)} engagement and {len(model.disqualify_rules)} "
         "disqualify rules"
     )
@@ -82,6 +85,7 @@ def activate_command(
         model_file=model_file,
         make_active=True,
         as_of=parse_as_of(as_of, db),
+        auditor=Auditor.at_the_command_line(),
     )
     print_record(asdict(summary), fmt, title="Activated and rescored")
 
@@ -205,6 +209,8 @@ def score_command(
         kind=engine,  # type: ignore[arg-type]
         sources=ExportSources(tuple(activities or ()), tuple(leads or ()), tuple(accounts or ())),
         output=output,
+        # `score --model FILE` records the file as a version (and activates the first one).
+        auditor=Auditor.at_the_command_line(),
     )
     print_record(asdict(summary), fmt, title="Scored")
 

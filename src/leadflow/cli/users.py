@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from leadflow.audit.service import Auditor
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for
 from leadflow.cli.output import console, print_record, print_rows
 from leadflow.errors import InvalidInputError
@@ -129,7 +130,9 @@ def add_command(
     with _options_named(), transaction(engine_for(db)) as session:
         _resolve_manager(session, values)
         user_in = UserCreate.model_validate({"email": email, "name": name, "role": role, **values})
-        user = service.create(session=session, user_in=user_in)
+        user = service.create(
+            session=session, user_in=user_in, auditor=Auditor.at_the_command_line()
+        )
     _show(user, fmt)
 
 
@@ -174,7 +177,12 @@ def update_command(
     with _options_named(), transaction(engine_for(db)) as session:
         user = service.resolve(session=session, email=email)
         _resolve_manager(session, values)
-        user = service.update(session=session, user=user, user_in=UserUpdate.model_validate(values))
+        user = service.update(
+            session=session,
+            user=user,
+            user_in=UserUpdate.model_validate(values),
+            auditor=Auditor.at_the_command_line(),
+        )
     _show(user, fmt)
 
 
@@ -188,7 +196,9 @@ def deactivate_command(
     """
     with _options_named(), transaction(engine_for(db)) as session:
         user = service.deactivate(
-            session=session, user=service.resolve(session=session, email=email)
+            session=session,
+            user=service.resolve(session=session, email=email),
+            auditor=Auditor.at_the_command_line(),
         )
     _show(user, fmt)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from leadflow.audit.service import Auditor
 from leadflow.cli.options import DbOption, FormatOption, OutputFormat, engine_for, settings_for
 from leadflow.cli.output import console, print_record, print_rows
 from leadflow.errors import InvalidInputError
@@ -93,6 +94,7 @@ def add_command(
             event_types=[name for item in events for name in item.split(",")],
             server_key=settings.secret_key,
             description=description,
+            auditor=Auditor.at_the_command_line(),
         )
     _print_with_secret(subscription, secret, fmt, title=f"Webhook subscription {subscription.id}")
 
@@ -116,7 +118,12 @@ def disable_command(subscription_id: SubscriptionId, db: DbOption = None) -> Non
     Example: leadflow webhooks disable 3
     """
     with transaction(engine_for(db)) as session:
-        service.set_active(session=session, subscription_id=subscription_id, active=False)
+        service.set_active(
+            session=session,
+            subscription_id=subscription_id,
+            active=False,
+            auditor=Auditor.at_the_command_line(),
+        )
     console.print(f"subscription {subscription_id} disabled")
 
 
@@ -127,7 +134,12 @@ def enable_command(subscription_id: SubscriptionId, db: DbOption = None) -> None
     Example: leadflow webhooks enable 3
     """
     with transaction(engine_for(db)) as session:
-        service.set_active(session=session, subscription_id=subscription_id, active=True)
+        service.set_active(
+            session=session,
+            subscription_id=subscription_id,
+            active=True,
+            auditor=Auditor.at_the_command_line(),
+        )
     console.print(f"subscription {subscription_id} enabled")
 
 
@@ -155,6 +167,7 @@ def rotate_command(
             subscription_id=subscription_id,
             server_key=settings.secret_key,
             overlap=timedelta(hours=hours),
+            auditor=Auditor.at_the_command_line(),
         )
     _print_with_secret(subscription, secret, fmt, title=f"Webhook subscription {subscription_id}")
 
@@ -207,6 +220,7 @@ def replay_command(
             dead=dead,
             since=_parse_since(since),
             subscription_id=subscription,
+            auditor=Auditor.at_the_command_line(),
         )
     console.print(f"queued {len(queued)} deliveries again")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from leadflow.audit.service import Auditor
 from leadflow.config import Settings
 from leadflow.errors import InvalidInputError
 from leadflow.scoring.batch_inputs import NO_EXPORTS, ExportSources
@@ -33,7 +34,12 @@ class ChosenModel:
 
 
 def choose_model(
-    *, engine: Engine, settings: Settings, model_file: Path | None, make_active: bool
+    *,
+    engine: Engine,
+    settings: Settings,
+    model_file: Path | None,
+    make_active: bool,
+    auditor: Auditor | None = None,
 ) -> ChosenModel:
     """The model file given (recorded, and activated if asked or if none is active yet),
     else the active version, else the configured `scoring_model` file."""
@@ -49,10 +55,12 @@ def choose_model(
                 "(`leadflow init` writes a starter scoring.yaml)"
             )
         model, text = read_model_file(session=session, path=Path(path))
-        record_version(session=session, model=model, source=text, source_file=str(path))
+        record_version(
+            session=session, model=model, source=text, source_file=str(path), auditor=auditor
+        )
         becomes_active = make_active or current is None or current.version == model.version
         if becomes_active:
-            activate(session=session, version=model.version)
+            activate(session=session, version=model.version, auditor=auditor)
     return ChosenModel(model, is_active=becomes_active)
 
 
@@ -67,11 +75,16 @@ def score_everyone(
     sources: ExportSources = NO_EXPORTS,
     output: str | None = None,
     progress: Callable[[int], None] | None = None,
+    auditor: Auditor | None = None,
 ) -> RescoreSummary:
     """Rescore every lead in batch; stages move only under the active model, and only when
     the scores go to the store (not to an `output` folder)."""
     chosen = choose_model(
-        engine=engine, settings=settings, model_file=model_file, make_active=make_active
+        engine=engine,
+        settings=settings,
+        model_file=model_file,
+        make_active=make_active,
+        auditor=auditor,
     )
     return rescore_all(
         engine=engine,
@@ -87,11 +100,16 @@ def score_everyone(
 
 
 def activate_version(
-    *, engine: Engine, settings: Settings, version: str, as_of: datetime
+    *,
+    engine: Engine,
+    settings: Settings,
+    version: str,
+    as_of: datetime,
+    auditor: Auditor | None = None,
 ) -> RescoreSummary:
     """Make a recorded version the one in force and rescore every lead with it, as
     `leadflow model activate` does for a file; stages move only forward."""
     with session_factory(engine).begin() as session:
-        record = activate(session=session, version=version)
+        record = activate(session=session, version=version, auditor=auditor)
         model = model_of(session=session, record=record)
     return rescore_all(engine=engine, model=model, as_of=as_of, move_stages=True, settings=settings)

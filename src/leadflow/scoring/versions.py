@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from leadflow.audit import service as audit
+from leadflow.audit.service import Auditor
 from leadflow.errors import InvalidInputError, NotFoundError
 from leadflow.scoring.catalog import store_schema
 from leadflow.scoring.model import ScoringModel
@@ -27,7 +29,12 @@ def read_model_file(*, session: Session, path: Path) -> tuple[ScoringModel, str]
 
 
 def record_version(
-    *, session: Session, model: ScoringModel, source: str, source_file: str | None = None
+    *,
+    session: Session,
+    model: ScoringModel,
+    source: str,
+    source_file: str | None = None,
+    auditor: Auditor | None = None,
 ) -> ModelVersion:
     """Keep this version's text; a version already kept must have the same content."""
     existing = session.get(ModelVersion, model.version)
@@ -47,12 +54,23 @@ def record_version(
     )
     session.add(record)
     session.flush()
+    audit.record(
+        session=session,
+        auditor=auditor,
+        action="model.recorded",
+        subject=model.version,
+        details={"name": model.name, "checksum": model.checksum, "source": source_file},
+    )
     return record
 
 
-def activate(*, session: Session, version: str, at: datetime | None = None) -> ModelVersion:
+def activate(
+    *, session: Session, version: str, at: datetime | None = None, auditor: Auditor | None = None
+) -> ModelVersion:
     """Make `version` the one real-time scoring uses; the previous one stays for comparison."""
     record = get_version(session=session, version=version)
+    if not record.is_active:
+        audit.record(session=session, auditor=auditor, action="model.activated", subject=version)
     session.execute(update(ModelVersion).values(is_active=False))
     record.is_active = True
     record.activated_at = at or utcnow()

@@ -3,6 +3,7 @@
 from leadflow.accounts.models import Account
 from leadflow.activities.models import Activity
 from leadflow.analytics.models import CampaignSpend
+from leadflow.audit.models import AuditEntry
 from leadflow.demo.models import DemoTruth
 from leadflow.leads.models import AttributeDefinition, Lead
 from leadflow.lifecycle.models import Opportunity, QualificationEvidence, StageChange
@@ -21,6 +22,7 @@ __all__ = [
     "Activity",
     "ApiKey",
     "AttributeDefinition",
+    "AuditEntry",
     "CampaignSpend",
     "DemoTruth",
     "Lead",

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from leadflow.audit import service as audit
+from leadflow.audit.service import Auditor
 from leadflow.errors import InvalidInputError, NotFoundError
 from leadflow.storage.base import utcnow
 from leadflow.users.access import Access
@@ -48,7 +50,9 @@ def _new_prefix(session: Session) -> str:
     raise RuntimeError("could not find an unused key prefix in 10 tries")  # 36^8 prefixes
 
 
-def create(*, session: Session, user_id: int, name: str | None = None) -> tuple[ApiKey, str]:
+def create(
+    *, session: Session, user_id: int, name: str | None = None, auditor: Auditor | None = None
+) -> tuple[ApiKey, str]:
     """A new key for an active user, and its full value, which is never stored or shown again."""
     user = session.get(User, user_id)
     if user is None:
@@ -60,6 +64,13 @@ def create(*, session: Session, user_id: int, name: str | None = None) -> tuple[
     key = ApiKey(prefix=prefix, secret_hash=_hash(secret), user_id=user.id, name=name)
     session.add(key)
     session.flush()
+    audit.record(
+        session=session,
+        auditor=auditor,
+        action="key.created",
+        subject=prefix,
+        details={"user": user.email, "name": name},
+    )
     return key, f"{prefix}_{secret}"
 
 
@@ -92,7 +103,7 @@ def prefix_of(prefix_or_key: str) -> str:
     raise InvalidInputError(f"{text[:11]!r}... is not a key prefix such as lf_ab12cd34")
 
 
-def revoke(*, session: Session, prefix: str) -> ApiKey:
+def revoke(*, session: Session, prefix: str, auditor: Auditor | None = None) -> ApiKey:
     """Revoke a key at once; revoking a revoked key changes nothing."""
     key = get(session=session, prefix=prefix)
     if key is None:
@@ -100,6 +111,7 @@ def revoke(*, session: Session, prefix: str) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.flush()
+        audit.record(session=session, auditor=auditor, action="key.revoked", subject=prefix)
     return key
 
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from leadflow.audit import service as audit
+from leadflow.audit.service import Auditor
 from leadflow.errors import NotFoundError
 from leadflow.users import keys
 from leadflow.users.errors import UserConflictError, UserFieldError
@@ -50,7 +52,7 @@ def list_users(
     return session.scalars(statement).all()
 
 
-def create(*, session: Session, user_in: UserCreate) -> User:
+def create(*, session: Session, user_in: UserCreate, auditor: Auditor | None = None) -> User:
     """Add a user; refuses a taken e-mail and an unknown manager."""
     if get_by_email(session=session, email=user_in.email) is not None:
         raise UserConflictError("email", f"a user with e-mail {user_in.email} exists")
@@ -59,10 +61,19 @@ def create(*, session: Session, user_in: UserCreate) -> User:
     user = User(**user_in.model_dump())
     session.add(user)
     session.flush()
+    audit.record(
+        session=session,
+        auditor=auditor,
+        action="user.created",
+        subject=user.email,
+        details={"role": str(user.role)},
+    )
     return user
 
 
-def update(*, session: Session, user: User, user_in: UserUpdate) -> User:
+def update(
+    *, session: Session, user: User, user_in: UserUpdate, auditor: Auditor | None = None
+) -> User:
     """Change the fields an update names; the last active admin keeps the admin role."""
     changes = user_in.model_dump(exclude_unset=True)
     for field, value in changes.items():
@@ -72,18 +83,28 @@ def update(*, session: Session, user: User, user_in: UserUpdate) -> User:
         _check_manager(session=session, user=user, manager_id=changes["manager_id"])
     if "role" in changes and changes["role"] != Role.ADMIN:
         _keep_an_admin(session=session, user=user, change="change the role of")
+    before = {field: getattr(user, field) for field in changes}
     for field, value in changes.items():
         setattr(user, field, value)
     session.flush()
+    changed = sorted(field for field in changes if before[field] != getattr(user, field))
+    details: dict[str, object] = {"changed": changed}
+    if "role" in changed:
+        details |= {"role_before": str(before["role"]), "role": str(user.role)}
+    action = "user.role_changed" if "role" in changed else "user.updated"
+    audit.record(
+        session=session, auditor=auditor, action=action, subject=user.email, details=details
+    )
     return user
 
 
-def deactivate(*, session: Session, user: User) -> User:
+def deactivate(*, session: Session, user: User, auditor: Auditor | None = None) -> User:
     """Stop a user: no new leads, and every API key of theirs revoked; history stays."""
     _keep_an_admin(session=session, user=user, change="deactivate")
     user.active = False
     keys.revoke_all(session=session, user=user)
     session.flush()
+    audit.record(session=session, auditor=auditor, action="user.deactivated", subject=user.email)
     return user
 
 

@@ -11,6 +11,8 @@ from pydantic import SecretStr
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from leadflow.audit import service as audit
+from leadflow.audit.service import Auditor
 from leadflow.errors import InvalidInputError, NotFoundError
 from leadflow.storage.base import utcnow
 from leadflow.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -63,6 +65,7 @@ def subscribe(
     event_types: Iterable[str],
     server_key: SecretStr | str | None,
     description: str | None = None,
+    auditor: Auditor | None = None,
 ) -> tuple[WebhookSubscription, str]:
     """Create a subscription; returns it and its signing secret, which is shown only now."""
     salt = new_salt()
@@ -76,7 +79,25 @@ def subscribe(
     )
     session.add(subscription)
     session.flush()
+    details = {"url": subscription.url, "events": subscription.event_types}
+    _audit(session, auditor, "webhook.created", subscription, details)
     return subscription, secret
+
+
+def _audit(
+    session: Session,
+    auditor: Auditor | None,
+    action: str,
+    subscription: WebhookSubscription,
+    details: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session=session,
+        auditor=auditor,
+        action=action,
+        subject=f"subscription {subscription.id}",
+        details=details,
+    )
 
 
 def get_subscription(*, session: Session, subscription_id: int) -> WebhookSubscription:
@@ -92,10 +113,13 @@ def list_subscriptions(*, session: Session) -> Sequence[WebhookSubscription]:
     return session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)).all()
 
 
-def set_active(*, session: Session, subscription_id: int, active: bool) -> WebhookSubscription:
+def set_active(
+    *, session: Session, subscription_id: int, active: bool, auditor: Auditor | None = None
+) -> WebhookSubscription:
     """Disable (its pending deliveries wait, unsent) or enable again a subscription."""
     subscription = get_subscription(session=session, subscription_id=subscription_id)
     subscription.active = active
+    _audit(session, auditor, "webhook.resumed" if active else "webhook.paused", subscription)
     return subscription
 
 
@@ -106,6 +130,7 @@ def update_subscription(
     url: str | None = None,
     event_types: Iterable[str] | None = None,
     description: str | None = None,
+    auditor: Auditor | None = None,
 ) -> WebhookSubscription:
     """Change what is given (an empty description clears it); the secret stays the same."""
     subscription = get_subscription(session=session, subscription_id=subscription_id)
@@ -115,12 +140,18 @@ def update_subscription(
         subscription.event_types = parse_event_types(event_types)
     if description is not None:
         subscription.description = description or None
+    details = {"url": subscription.url, "events": subscription.event_types}
+    _audit(session, auditor, "webhook.updated", subscription, details)
     return subscription
 
 
-def delete_subscription(*, session: Session, subscription_id: int) -> None:
+def delete_subscription(
+    *, session: Session, subscription_id: int, auditor: Auditor | None = None
+) -> None:
     """Remove a subscription with its deliveries; pending ones are never sent."""
-    session.delete(get_subscription(session=session, subscription_id=subscription_id))
+    subscription = get_subscription(session=session, subscription_id=subscription_id)
+    _audit(session, auditor, "webhook.deleted", subscription, {"url": subscription.url})
+    session.delete(subscription)
     session.flush()
 
 
@@ -131,6 +162,7 @@ def rotate_secret(
     server_key: SecretStr | str | None,
     overlap: timedelta,
     now: datetime | None = None,
+    auditor: Auditor | None = None,
 ) -> tuple[WebhookSubscription, str]:
     """A new signing secret, shown only now; the old one also signs for `overlap`."""
     subscription = get_subscription(session=session, subscription_id=subscription_id)
@@ -143,6 +175,10 @@ def rotate_secret(
         subscription.previous_secret_salt = None
         subscription.previous_secret_expires_at = None
     subscription.secret_salt = salt
+    overlap_hours = overlap.total_seconds() / 3600
+    _audit(
+        session, auditor, "webhook.secret_rotated", subscription, {"overlap_hours": overlap_hours}
+    )
     return subscription, secret
 
 
@@ -217,6 +253,7 @@ def replay(
     since: datetime | None = None,
     subscription_id: int | None = None,
     now: datetime | None = None,
+    auditor: Auditor | None = None,
 ) -> list[WebhookDelivery]:
     """Queue deliveries again with a fresh attempt count and the same `webhook-id`.
 
@@ -250,4 +287,16 @@ def replay(
         delivery.attempts = 0
         delivery.next_attempt_at = now or utcnow()
         delivery.delivered_at = None
+    scope = f"subscription {subscription_id}" if subscription_id is not None else "all"
+    audit.record(
+        session=session,
+        auditor=auditor,
+        action="webhook.replayed",
+        subject=scope,
+        details={
+            "delivery_ids": [d.id for d in queued],
+            "dead": dead,
+            "since": since and since.isoformat(),
+        },
+    )
     return queued
