@@ -145,7 +145,8 @@ class SparkConnection:
 
     def register(self, name: str, frame: DataFrame) -> ir.Table:
         """`frame` as an Ibis table named after `name`."""
-        view = self._prefix + name
+        # Numbered: a job reads many exports, each registered as "parquet" or "csv".
+        view = f"{self._prefix}{len(self._views)}_{name}"
         frame.createOrReplaceTempView(view)
         self._views.append(view)
         return self.backend.table(view)
