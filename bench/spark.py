@@ -141,6 +141,8 @@ def run_worker(engine: str, data: Path, cores: int, runs: int) -> dict[str, Any]
     if done.returncode != 0:
         raise RuntimeError(f"{engine} on {cores} cores failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    # Each figure as it comes, on stderr: a long run shows its progress.
+    print(f"{engine} on {cores} cores: {json.dumps(result)}", file=sys.stderr, flush=True)
     return result
 
 
