@@ -183,3 +183,11 @@ def test_by_beyond_attribution_channels_is_named(client: TestClient, history: An
 
 def test_unknown_report_is_404(client: TestClient, history: Any) -> None:
     assert problem(client, history, "/forecast") == (404, ["name"])
+
+
+def test_spark_is_refused_with_the_command_to_use(client: TestClient, history: Any) -> None:
+    response = client.get(
+        "/api/v1/reports/funnel", params={"engine": "spark"}, headers=history.headers("admin")
+    )
+    assert response.status_code == 422
+    assert "leadflow report NAME --engine spark" in response.text

@@ -129,7 +129,7 @@ def test_score_on_duckdb_gives_the_same_scores(world: Path, engine: Engine, db_u
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["score", "--engine", "oracle"], "--engine 'oracle': use db, duckdb or spark"),
+        (["score", "--engine", "hadoop"], "--engine 'hadoop': use db, duckdb or spark"),
         (["score", "--as-of", "yesterday"], "--as-of 'yesterday'"),
         (["score", "diff", "1", "9"], "no scoring model version"),
         (["model", "show", "4"], "no scoring model version '4'"),

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Sequence
 from functools import reduce
@@ -98,6 +99,10 @@ def session(config: SparkConfig) -> SparkSession:
         )
         if config.driver_memory:
             builder = builder.config("spark.driver.memory", config.driver_memory)
+        # Tables leadflow makes in Spark live for one run: never a spark-warehouse/ folder
+        # in the user's working directory.
+        warehouse = tempfile.mkdtemp(prefix="leadflow-spark-warehouse-")
+        builder = builder.config("spark.sql.warehouse.dir", warehouse)
     settings = {
         "spark.sql.session.timeZone": "UTC",
         # Parquet instants as UTC microseconds (not the legacy INT96), as other readers expect.
@@ -145,7 +150,8 @@ class SparkConnection:
 
     def register(self, name: str, frame: DataFrame) -> ir.Table:
         """`frame` as an Ibis table named after `name`."""
-        view = self._prefix + name
+        # Numbered: a job reads many exports, each registered as "parquet" or "csv".
+        view = f"{self._prefix}{len(self._views)}_{name}"
         frame.createOrReplaceTempView(view)
         self._views.append(view)
         return self.backend.table(view)
