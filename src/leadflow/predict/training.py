@@ -27,7 +27,7 @@ from leadflow.predict.learners import make_learner
 from leadflow.predict.metrics import cross_validate, time_holdout
 from leadflow.predict.registry import activate_model, library_versions, record_model
 from leadflow.predict.spec import FeatureSpec, feature_spec, unknown_excludes
-from leadflow.scoring.batch_inputs import BatchInputs
+from leadflow.scoring.batch_inputs import NO_EXPORTS, BatchInputs
 from leadflow.scoring.catalog import store_schema
 from leadflow.scoring.language import Schema
 from leadflow.scoring.rescore import batch_inputs
@@ -98,7 +98,7 @@ def training_set(
         every=timedelta(days=config.snapshot_every_days),
         count=config.max_snapshots,
     )
-    inputs = batch_inputs(engine, kind)
+    inputs = batch_inputs(engine, kind, NO_EXPORTS, settings)
     return build_training_set(spec, schema, inputs, _stage_changes(engine, inputs), window)
 
 
