@@ -52,6 +52,7 @@ CASES: list[tuple[str, ReportParameters]] = [
     ("calibration", ReportParameters(by=("tier",))),
     *(("attribution", ReportParameters(model=m)) for m in ATTRIBUTION_MODELS),
     ("attribution", ReportParameters(model="u_shaped", value="won_revenue", by=("campaign",))),
+    ("weekly", ReportParameters(start=START, end=END)),
     ("plan", ReportParameters(target=25, goal="sql", basis="mql")),
     ("plan", ReportParameters(by=("source",), start=START, end=END)),
 ]
