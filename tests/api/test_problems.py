@@ -169,12 +169,12 @@ def test_database_down_is_503_with_retry_after(app: FastAPI, world: Any) -> None
 def test_a_bug_is_a_logged_500_problem_not_a_bare_error(
     app: FastAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    @app.get("/boom")
+    @app.get("/api/v1/boom")
     def boom() -> None:
         raise RuntimeError("internal detail 42")
 
     with TestClient(app, raise_server_exceptions=False) as client:
-        problem = _problem(client.get("/boom"), 500)
+        problem = _problem(client.get("/api/v1/boom"), 500)
     incident = problem["detail"].split()[2].rstrip(":")
     assert any(incident in record.getMessage() for record in caplog.records)
     assert "internal detail" not in problem["detail"]
