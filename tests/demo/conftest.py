@@ -47,7 +47,8 @@ ACCOUNT = _columns(Account.__table__)
 LEAD = _columns(Lead.__table__, "account_id")
 ACTIVITY = _columns(Activity.__table__, "lead_id")
 TRUTH = _columns(DemoTruth.__table__, "lead_id")
-USER = _columns(User.__table__, "manager_id")
+# Demo people have no dashboard password until `demo --serve` gives the logins one.
+USER = _columns(User.__table__, "manager_id", "password_hash", "password_changed_at")
 SPEND = _columns(CampaignSpend.__table__)
 
 
