@@ -72,7 +72,8 @@ def test_a_store_file_that_vanishes_mid_import_is_named_and_gets_nothing(
     assert run(["import", "activities",
                 str(write_activities(tmp_path / "first.csv", rows=200, leads=20, seed=1)),
                 "--db", sqlite_url], tmp_path / "log") == 0  # fmt: skip
-    big = write_activities(tmp_path / "big.csv", rows=40_000, leads=200, seed=3)
+    # Big enough that even the column-wise importer is still writing when the file goes.
+    big = write_activities(tmp_path / "big.csv", rows=300_000, leads=200, seed=3)
     log = tmp_path / "vanished.log"
     child = start(["import", "activities", str(big), "--db", sqlite_url], log)
     # While the import runs (its connection open: the write-ahead log exists; it commits
@@ -80,7 +81,7 @@ def test_a_store_file_that_vanishes_mid_import_is_named_and_gets_nothing(
     # open what was written to it.
     wal = database.with_name(database.name + "-wal")
     wait_for(wal.exists, 120, "the import to open the store")
-    time.sleep(1.5)
+    time.sleep(0.5)
     assert child.is_alive(), "the import ended before the file could vanish"
     moved = tmp_path / "moved.db"
     for suffix in ("", "-wal", "-shm"):
