@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.web.conftest import WebWorld
 
+from leadflow.analytics.csv_export import spreadsheet_safe
 from leadflow.leads.models import Lead
 from leadflow.scoring.models import ModelVersion, ScoreRecord
 from leadflow.storage.base import utcnow
 from leadflow.storage.database import transaction
-from leadflow.web.lead_csv import spreadsheet_safe
 
 
 def _add_leads(app: FastAPI, owner: int) -> list[int]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, sessionmaker
 
+from leadflow.analytics.csv_export import spreadsheet_safe
 from leadflow.api.leads_query import LeadListParams
 from leadflow.api.pagination import MAX_PAGE_SIZE
 from leadflow.leads.models import Lead
@@ -31,16 +31,6 @@ COLUMNS = (
     "engagement",
     "created_at",
 )
-# A spreadsheet runs a cell starting with these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers
-    and everything else stay as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def csv_lines(
