@@ -168,6 +168,7 @@ def test_funnel_counts_never_increase_down_the_funnel(
     stages = MACHINES[machine]
     # Funnel steps must be stages of the machine (a skipped SAL is refused by name).
     steps = tuple(step for step in steps if step in stages.forward)
+    steps = steps if len(steps) >= 2 else ()
     write_world(store, stages, world)
     parameters = ReportParameters(by=("source",), window=window, cycles=cycles, steps=steps)
     on_store, on_duckdb = store_tables(store), duckdb_tables(store, threads=1)
