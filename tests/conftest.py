@@ -18,11 +18,16 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+import leadflow.cli.output  # noqa: F401  (see below)
 from leadflow.engines import spark
 from leadflow.engines.config import SparkConfig
 from leadflow.errors import LeadflowError
 from leadflow.storage.database import create_store_engine, migrate, session_factory
 from leadflow.storage.registry import metadata
+
+# Rich fixes a console's width when it is built under COLUMNS. The CLI's consoles are built on
+# first import, which the lazy command table may leave to a test that invokes the CLI with a
+# narrow COLUMNS; built here, they follow the environment of each invocation instead.
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
