@@ -36,7 +36,10 @@ def test_the_suggested_file_validates_and_says_what_it_keeps(trained, tmp_path: 
     output = tmp_path / "scoring.yaml"
     args = ["model", "suggest", "--from", env["version"], "-o", str(output), "--format", "json"]
     result = runner.invoke(
-        app, [*args, "--db", url], env={"LEADFLOW_CONFIG": env["LEADFLOW_CONFIG"]}
+        app,
+        [*args, "--db", url],
+        env={"LEADFLOW_CONFIG": env["LEADFLOW_CONFIG"]},
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
