@@ -66,7 +66,7 @@ class Lead(Base):
     cycle: Mapped[int] = mapped_column(default=1)
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
