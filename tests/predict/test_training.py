@@ -20,7 +20,8 @@ from leadflow.lifecycle.stages import StageMachine
 from leadflow.predict.dataset import TrainingDataError
 from leadflow.predict.labels import label_window
 from leadflow.predict.models import TrainedModel
-from leadflow.predict.registry import export_model, import_model, load_model
+from leadflow.predict.registry import export_model, import_model, load_model, record_model
+from leadflow.predict.spec import FeatureSpec
 from leadflow.predict.training import fit_and_record, train_model, training_set
 from leadflow.scoring.catalog import store_schema
 from leadflow.storage.database import create_store_engine, migrate, session_factory
@@ -179,3 +180,22 @@ def test_the_label_window_names_the_stages_when_the_target_is_none_of_them(
             every=timedelta(days=30),
             count=3,
         )
+
+
+def test_one_process_loads_each_stores_own_p1(tmp_path: Path) -> None:
+    # Versions are numbered per store: p1 of one store must never answer for p1 of another.
+    spec = FeatureSpec(categorical=(), numeric=(), boolean=(), event_types=("page_view",))
+    learners = {}
+    for name in ("a", "b"):
+        engine = create_store_engine(f"sqlite:///{tmp_path / name}.db")
+        migrate(engine)
+        with session_factory(engine)() as session:
+            record_model(
+                session=session, kind="logistic", target="sql", spec=spec, card={}, learner=name
+            )
+            session.commit()
+        learners[name] = engine
+    for name, engine in learners.items():
+        with session_factory(engine)() as session:
+            assert load_model(session=session, version="p1").learner == name
+        engine.dispose()

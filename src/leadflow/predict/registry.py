@@ -126,20 +126,28 @@ def activate_model(*, session: Session, version: str, at: datetime | None = None
     return record
 
 
-_loaded: dict[str, LoadedModel] = {}
+# Versions (p1, p2...) are numbered per store, so a loaded model is known by the store it came
+# from, its version and when it was recorded: one process may reach several stores (tests,
+# a demo rebuilt in place) and a rebuilt store numbers its models from p1 again.
+_loaded: dict[tuple[str, str, datetime], LoadedModel] = {}
 
 
 def load_model(*, session: Session, version: str, schema: Schema | None = None) -> LoadedModel:
     """The recorded model, checked against what the store can build (`schema`, default the
     store's) when first loaded; kept loaded for the rest of the process."""
-    if version in _loaded:
-        return _loaded[version]
+    recorded = session.scalar(
+        select(TrainedModel.created_at).where(TrainedModel.version == version)
+    )
+    key = (session.get_bind().url.render_as_string(), version, recorded)
+    if recorded is not None and key in _loaded:
+        return _loaded[key]
     record = get_model(session=session, version=version)
     spec = FeatureSpec.from_card(record.card["features"])
     check_spec(spec, schema or store_schema(session=session), what=f"trained model {version}")
     learner = joblib.load(io.BytesIO(record.artifact))
-    _loaded[version] = LoadedModel(version, dict(record.card), spec, learner)
-    return _loaded[version]
+    loaded = LoadedModel(version, dict(record.card), spec, learner)
+    _loaded[(key[0], version, record.created_at)] = loaded
+    return loaded
 
 
 def check_spec(spec: FeatureSpec, schema: Schema, *, what: str) -> None:
