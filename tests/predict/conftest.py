@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from random import Random
 
 import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, insert
+from typer.testing import CliRunner
 
 from leadflow.activities.models import Activity
+from leadflow.cli.app import app
 from leadflow.config import Settings, load_settings
 from leadflow.leads.models import AttributeDefinition, Lead
 from leadflow.lifecycle.models import StageChange
@@ -144,3 +148,26 @@ def history(engine: Engine) -> Engine:
     """The test store holding a small, learnable history of 500 leads."""
     build_history(engine)
     return engine
+
+
+# A small demo world for the commands that read a whole store (backtest, threshold, suggest):
+# built once per test process, each module works on its own copy.
+
+DEMO = ["demo", "--leads", "400", "--months", "4", "--seed", "3"]
+
+
+@pytest.fixture(scope="session")
+def demo_world_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store, as built: copy it before writing to it (see `demo_world`)."""
+    path = tmp_path_factory.mktemp("demo-world") / "demo.db"
+    result = CliRunner().invoke(app, [*DEMO, "--db", f"sqlite:///{path}"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_world(demo_world_file: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of this module's own copy of the demo store."""
+    copy = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(demo_world_file, copy)
+    return f"sqlite:///{copy}"

@@ -13,13 +13,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    folder = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    result = runner.invoke(
-        app, ["demo", "--leads", "400", "--months", "4", "--seed", "3", "--db", url]
-    )
-    assert result.exit_code == 0, result.output
+def demo(demo_world: str) -> tuple[str, str]:
+    url = demo_world
     shown = runner.invoke(app, ["model", "show", "--db", url])
     return url, shown.stdout
 

@@ -16,15 +16,14 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]]:
-    folder = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    config = folder / "leadflow.toml"
+def trained(
+    demo_world: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, dict[str, str]]:
+    url = demo_world
+    config = tmp_path_factory.mktemp("config") / "leadflow.toml"
     # A 400-lead world has a few dozen MQLs: enough to learn from once the floor is lowered.
     config.write_text("[scoring.predictive]\nmin_positives = 5\nmin_negatives = 5\n")
     env = {"LEADFLOW_CONFIG": str(config)}
-    demo = ["demo", "--leads", "400", "--months", "4", "--seed", "3", "--db", url]
-    assert runner.invoke(app, demo, env=env).exit_code == 0
     train = ["model", "train", "--target", "mql", "--learner", "logistic", "--db", url]
     result = runner.invoke(app, [*train, "--format", "json"], env=env)
     assert result.exit_code == 0, result.output

@@ -14,13 +14,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    result = runner.invoke(
-        app, ["demo", "--leads", "400", "--months", "4", "--seed", "3", "--db", url]
-    )
-    assert result.exit_code == 0, result.output
-    return url
+def demo_db(demo_world: str) -> str:
+    return demo_world
 
 
 def _threshold(db: str, *args: str) -> dict:
